@@ -1,0 +1,42 @@
+# Two commands set everything up on a fresh machine with Python 3.11+, git and make:
+#   make run    create .venv, install, import feeds/ on first start, fetch, publish, serve
+#   make test   create .venv with the test extras and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORPORA ?= ../shared/corpora
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test conformance bench lint-imports validate clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/aggregator sources import feeds/ --if-empty
+	$(BIN)/aggregator fetch || true
+	$(BIN)/aggregator publish
+	$(BIN)/aggregator serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+conformance: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/conformance.py --corpora $(CORPORA)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

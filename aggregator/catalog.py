@@ -1,0 +1,174 @@
+"""Source catalogs: feeds/*.toml and OPML, read into entries and written back.
+
+The TOML format (one file per category in feeds/, or one file for everything):
+
+    [categories.fanfu]
+    name = "反腐纪实"
+
+    [[sources]]
+    url = "https://example.org/rss.xml"   # required
+    category = "fanfu"                     # slug (or a display name)
+    name = "Example"                       # optional
+    kind = "feed"                          # auto | feed
+    every = "30m"                          # optional polling interval
+    timezone = "Asia/Shanghai"             # optional, for dates without a zone
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import tomli_w
+from lxml import etree
+
+from .config import check_timezone, format_duration, parse_duration
+from .errors import CatalogError
+from .model import SOURCE_KINDS, Source
+
+
+@dataclass
+class CatalogEntry:
+    """One source as a catalog describes it."""
+
+    url: str
+    category: str
+    name: str | None = None
+    kind: str = "auto"
+    every: int | None = None
+    timezone: str | None = None
+
+
+@dataclass
+class Catalog:
+    """Categories (slug -> display name) and source entries."""
+
+    categories: dict[str, str] = field(default_factory=dict)
+    entries: list[CatalogEntry] = field(default_factory=list)
+
+
+def check_url(url: str) -> str:
+    """Return the URL stripped if it is an absolute http(s) URL, else raise ValueError."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"'{url}' is not an absolute http(s) URL")
+    return url
+
+
+def _entry(raw: dict, where: str) -> CatalogEntry:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: each [[sources]] entry must be a table")
+    try:
+        url = check_url(str(raw.get("url", "")))
+        category = str(raw.get("category", "")).strip()
+        if not category:
+            raise ValueError("missing 'category'")
+        kind = str(raw.get("kind", "auto"))
+        if kind not in SOURCE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(SOURCE_KINDS)}, got '{kind}'")
+        every = parse_duration(str(raw["every"])) if "every" in raw else None
+        tz = check_timezone(str(raw["timezone"])) if "timezone" in raw else None
+    except ValueError as exc:
+        raise CatalogError(f"{where}: {exc}") from None
+    name = str(raw["name"]).strip() if raw.get("name") else None
+    return CatalogEntry(url=url, category=category, name=name, kind=kind, every=every, timezone=tz)
+
+
+def read_toml(path: Path) -> Catalog:
+    """Read one catalog TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path} is not valid TOML: {exc}") from None
+    catalog = Catalog()
+    for slug, table in (data.get("categories") or {}).items():
+        name = table.get("name") if isinstance(table, dict) else None
+        catalog.categories[slug] = str(name or slug)
+    for index, raw in enumerate(data.get("sources") or [], start=1):
+        catalog.entries.append(_entry(raw, f"{path} source #{index}"))
+    return catalog
+
+
+def _opml_category(outline: etree._Element) -> str | None:
+    raw = (outline.get("category") or "").split(",")[0].strip()
+    if raw:
+        return raw.strip("/").rsplit("/", 1)[-1] or None
+    parent = outline.getparent()
+    while parent is not None and parent.tag == "outline":
+        text = parent.get("text") or parent.get("title")
+        if text:
+            return text.strip()
+        parent = parent.getparent()
+    return None
+
+
+def read_opml(path: Path, default_category: str | None = None) -> Catalog:
+    """Read an OPML subscription list; the category comes from category= or the enclosing outline."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except etree.XMLSyntaxError as exc:
+        raise CatalogError(f"{path} is not valid OPML: {exc}") from None
+    if root.tag != "opml":
+        raise CatalogError(f"{path} is not OPML (root element is <{root.tag}>)")
+    catalog = Catalog()
+    for index, outline in enumerate(root.iter("outline"), start=1):
+        url = outline.get("xmlUrl") or outline.get("xmlurl")
+        if not url:
+            continue
+        category = _opml_category(outline) or default_category
+        if not category:
+            raise CatalogError(f"{path} outline #{index} ({url}) has no category; pass --category")
+        raw = {"url": url, "category": category, "name": outline.get("title") or outline.get("text"),
+               "kind": "feed" if (outline.get("type") or "").lower() in ("rss", "atom") else "auto"}
+        catalog.entries.append(_entry(raw, f"{path} outline #{index}"))
+    return catalog
+
+
+def read_catalog(path: Path, default_category: str | None = None) -> Catalog:
+    """Read a TOML or OPML file, or every *.toml in a directory (sorted), into one catalog."""
+    if path.is_dir():
+        merged = Catalog()
+        for file in sorted(path.glob("*.toml")):
+            part = read_toml(file)
+            merged.categories.update(part.categories)
+            merged.entries.extend(part.entries)
+        return merged
+    if not path.is_file():
+        raise CatalogError(f"{path} does not exist")
+    if path.suffix.lower() == ".toml":
+        return read_toml(path)
+    return read_opml(path, default_category)
+
+
+def to_toml(categories: dict[str, str], sources: list[Source]) -> str:
+    """The catalog as TOML, in the feeds/ format."""
+    doc = {
+        "categories": {slug: {"name": name} for slug, name in sorted(categories.items())},
+        "sources": [
+            {k: v for k, v in {"url": s.url, "category": s.category, "name": s.name, "kind": s.kind,
+                               "every": format_duration(s.every), "timezone": s.timezone}.items() if v is not None}
+            for s in sources
+        ],
+    }
+    return tomli_w.dumps(doc)
+
+
+def to_opml(categories: dict[str, str], sources: list[Source], title: str) -> str:
+    """The catalog as OPML 2.0: one outline per category holding its feeds."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = title
+    body = etree.SubElement(root, "body")
+    for slug, name in sorted(categories.items()):
+        members = [s for s in sources if s.category == slug]
+        if not members:
+            continue
+        group = etree.SubElement(body, "outline", text=name, title=name)
+        for s in members:
+            etree.SubElement(group, "outline", type="rss", text=s.display_name, title=s.display_name,
+                             xmlUrl=s.url, category=f"/{slug}", **({"htmlUrl": s.site_url} if s.site_url else {}))
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")

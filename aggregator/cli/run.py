@@ -1,0 +1,143 @@
+"""`aggregator fetch | publish | serve`: the one-shot cycle, a full republish, the server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+
+import click
+
+from .. import store
+from ..pipeline import CycleReport, SourceOutcome, run_cycle
+from ..republish import republish
+from ..serve import serve_forever
+from .base import Context, cli, pass_ctx, setup_logging, table
+
+
+def _outcome_json(o: SourceOutcome) -> dict:
+    return {"id": o.source_id, "url": o.url, "name": o.name, "result": o.result, "new": o.new,
+            "updated": o.updated, "unchanged": o.unchanged, "error": o.error, "ms": o.elapsed_ms}
+
+
+def _summary(report: CycleReport) -> str:
+    rows = [[o.source_id, o.name[:36], o.result, o.new, o.updated, o.unchanged, o.error or ""]
+            for o in report.outcomes]
+    return table(rows, ["id", "source", "result", "new", "updated", "unchanged", "error"])
+
+
+@cli.command()
+@click.argument("source_ids", nargs=-1, type=int)
+@click.option("--force", is_flag=True, help="Also fetch sources whose Retry-After has not passed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any source failed.")
+@pass_ctx
+def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool, strict: bool) -> None:
+    """Run one ingest cycle now over all enabled sources (or the given ids), then republish.
+
+    Failed sources are recorded with their reason and do not stop the cycle; the
+    exit code is 0 when the cycle ran, unless --strict.
+
+    Example:
+
+        aggregator fetch
+        aggregator fetch 3 7 --json
+    """
+    db = ctx.db
+    if source_ids:
+        chosen = store.list_sources(db, list(source_ids))
+        missing = set(source_ids) - {s.id for s in chosen}
+        if missing:
+            raise click.BadParameter(f"no source with id {', '.join(map(str, sorted(missing)))}",
+                                     param_hint="SOURCE_IDS")
+    else:
+        chosen = store.list_sources(db, enabled_only=True)
+    show_bar = sys.stderr.isatty() and not as_json and len(chosen) > 1
+    with click.progressbar(length=len(chosen), label="fetching", file=sys.stderr) if show_bar else \
+            _NoBar() as bar:
+        report = asyncio.run(run_cycle(db, ctx.config, chosen, force=force, on_done=lambda _o: bar.update(1)))
+    published = republish(db, ctx.config, categories=report.categories, article_ids=report.article_ids) \
+        if report.categories or report.article_ids else None
+    if as_json:
+        click.echo(json.dumps({"sources": [_outcome_json(o) for o in report.outcomes],
+                               "files_written": len(published.written) if published else 0},
+                              ensure_ascii=False, indent=2))
+    elif report.outcomes:
+        click.echo(_summary(report))
+        new = sum(o.new for o in report.outcomes)
+        click.echo(f"{len(report.outcomes)} sources, {new} new articles, {len(report.failed)} failed, "
+                   f"{len(published.written) if published else 0} files written")
+    else:
+        click.echo("no sources to fetch")
+    if strict and report.failed:
+        ctx_exit(1)
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def ctx_exit(code: int) -> None:
+    """Leave with `code` through click, so the group's cleanup still runs."""
+    click.get_current_context().exit(code)
+
+
+@cli.command()
+@pass_ctx
+def publish(ctx: Context) -> None:
+    """Rewrite every feed and page from the database (files with the same bytes are kept).
+
+    Example:
+
+        aggregator publish
+    """
+    report = republish(ctx.db, ctx.config)
+    click.echo(f"published {report.feeds} feeds and {report.pages} article pages "
+               f"to {ctx.config.public_dir} ({len(report.written)} files changed)")
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default: config host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default: config port, 8080).")
+@pass_ctx
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Serve the published feeds and pages over HTTP until interrupted.
+
+    URLs: /, /feeds/{slug}.rss, /feeds/{slug}.atom, /feeds/all.rss, /categories/{slug},
+    /articles/{id}, /healthz.
+
+    Example:
+
+        aggregator serve --port 8080
+    """
+    config = ctx.config
+    setup_logging(config.log_level)
+    host, port = host or config.host, config.port if port is None else port
+    db = ctx.db
+    if not (config.public_dir / "index.html").exists():
+        republish(db, config)
+
+    async def main() -> None:
+        stop, ready = asyncio.Event(), asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        server = asyncio.create_task(serve_forever(config, db, host, port, ready=ready, stop=stop))
+        await asyncio.wait([server, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
+        if server.done():
+            server.result()  # raises the bind error
+        click.echo(f"serving {config.public_dir} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        await server
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -1,0 +1,185 @@
+"""`aggregator sources ...`: add, list, remove, import and export the upstreams."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import store
+from ..catalog import CatalogEntry, check_url, read_catalog, to_opml, to_toml
+from ..config import check_timezone, format_duration, parse_duration
+from ..model import SOURCE_KINDS, Source, to_iso
+from .base import Context, cli, pass_ctx, table
+
+
+def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return check_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    try:
+        return parse_duration(value) if value is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        return check_timezone(value) if value is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.group()
+def sources() -> None:
+    """Manage the upstream sources (feeds) and their schedule.
+
+    Example:
+
+        aggregator sources list
+    """
+
+
+@sources.command("add")
+@click.argument("url", callback=_url)
+@click.option("--category", required=True, help="Category slug or display name; created when unknown.")
+@click.option("--name", help="Display name (default: the feed's own title).")
+@click.option("--kind", type=click.Choice(SOURCE_KINDS), default="auto", show_default=True,
+              help="auto: a feed, or an HTML page whose <link rel=alternate> feed is followed.")
+@click.option("--every", callback=_duration, help="Polling interval: 90s, 30m, 2h, 1d (at least 1m).")
+@click.option("--timezone", callback=_timezone, help="Zone for dates without one (default: config timezone).")
+@pass_ctx
+def add(ctx: Context, url: str, category: str, name: str | None, kind: str, every: int | None,
+        timezone: str | None) -> None:
+    """Add a source. Nothing is fetched until the next `aggregator fetch`.
+
+    Example:
+
+        aggregator sources add https://example.org/rss.xml --category 反腐纪实 --every 30m
+    """
+    db = ctx.db
+    cat = store.ensure_category(db, category)
+    source = store.add_source(db, Source(id=None, url=url, category=cat.slug, name=name, kind=kind,
+                                         every=every or ctx.config.default_every_seconds, timezone=timezone))
+    click.echo(f"added source {source.id}: {url} -> {cat.name} ({cat.slug})")
+
+
+def _as_json(source: Source, articles: int) -> dict:
+    return {
+        "id": source.id, "url": source.url, "name": source.display_name, "kind": source.kind,
+        "category": source.category, "status": source.status if source.enabled else "disabled",
+        "enabled": source.enabled, "every": format_duration(source.every), "timezone": source.timezone,
+        "last_error": source.last_error, "last_error_at": to_iso(source.last_error_at),
+        "last_fetched_at": to_iso(source.last_fetched_at), "last_success_at": to_iso(source.last_success_at),
+        "next_fetch_at": to_iso(source.next_fetch_at), "consecutive_failures": source.consecutive_failures,
+        "articles": articles,
+    }
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
+@pass_ctx
+def list_(ctx: Context, as_json: bool) -> None:
+    """List sources with their status, last error and article count.
+
+    Example:
+
+        aggregator sources list --json
+    """
+    counts = store.article_counts(ctx.db)
+    items = [_as_json(s, counts.get(s.id, 0)) for s in store.list_sources(ctx.db)]
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        click.echo("no sources yet: aggregator sources add URL --category NAME")
+        return
+    rows = [[i["id"], i["status"], i["category"], i["articles"], (i["last_fetched_at"] or "-"),
+             i["name"][:40], (i["last_error"] or "")[:60]] for i in items]
+    click.echo(table(rows, ["id", "status", "category", "articles", "last fetched", "name", "last error"]))
+
+
+@sources.command("remove")
+@click.argument("source_id", type=int)
+@click.option("--purge", is_flag=True, help="Also delete the articles it brought (default: keep them).")
+@pass_ctx
+def remove(ctx: Context, source_id: int, purge: bool) -> None:
+    """Remove a source. Its articles stay published unless --purge.
+
+    Example:
+
+        aggregator sources remove 3
+    """
+    purged = store.remove_source(ctx.db, source_id, purge=purge)
+    click.echo(f"removed source {source_id}" + (f" and {purged} articles" if purge else ""))
+
+
+def import_entries(ctx: Context, categories: dict[str, str], entries: list[CatalogEntry]) -> tuple[int, int, int]:
+    """Create categories and add or update sources; returns (added, updated, unchanged)."""
+    db = ctx.db
+    for slug, name in categories.items():
+        if store.get_category(db, slug) is None:
+            store.add_category(db, slug, name)
+    added = updated = unchanged = 0
+    for entry in entries:
+        cat = store.ensure_category(db, entry.category)
+        every = entry.every or ctx.config.default_every_seconds
+        existing = store.find_source_by_url(db, entry.url)
+        if existing is None:
+            store.add_source(db, Source(id=None, url=entry.url, category=cat.slug, name=entry.name,
+                                        kind=entry.kind, every=every, timezone=entry.timezone))
+            added += 1
+            continue
+        wanted = {"category": cat.slug, "name": entry.name or existing.name, "kind": entry.kind,
+                  "every": every, "timezone": entry.timezone}
+        changes = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
+        if changes:
+            store.update_source(db, existing.id, **changes)
+            updated += 1
+        else:
+            unchanged += 1
+    return added, updated, unchanged
+
+
+@sources.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--category", help="Category for OPML outlines that name none.")
+@click.option("--if-empty", is_flag=True, help="Only import when no source exists yet (first start).")
+@pass_ctx
+def import_(ctx: Context, path: Path, category: str | None, if_empty: bool) -> None:
+    """Import sources from OPML, a feeds/ TOML file, or a folder of them. Safe to repeat.
+
+    Example:
+
+        aggregator sources import feeds/
+    """
+    if if_empty and store.list_sources(ctx.db):
+        click.echo("sources already present; catalog not imported")
+        return
+    catalog = read_catalog(path, category)
+    added, updated, unchanged = import_entries(ctx, catalog.categories, catalog.entries)
+    click.echo(f"imported {path}: {added} added, {updated} updated, {unchanged} unchanged")
+
+
+@sources.command("export")
+@click.option("--format", "fmt", type=click.Choice(["opml", "toml"]), default="opml", show_default=True)
+@pass_ctx
+def export(ctx: Context, fmt: str) -> None:
+    """Print every source as OPML or as feeds/ TOML.
+
+    Example:
+
+        aggregator sources export --format toml > feeds/backup.toml
+    """
+    categories = {r["slug"]: r["name"] for r in store.list_categories(ctx.db)}
+    all_sources = store.list_sources(ctx.db)
+    if fmt == "toml":
+        click.echo(to_toml(categories, all_sources), nl=False)
+    else:
+        click.echo(to_opml(categories, all_sources, ctx.config.site_name), nl=False)
+

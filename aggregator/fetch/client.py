@@ -1,0 +1,136 @@
+"""The HTTP client: conditional GET, bounded time and size, guarded redirects.
+
+One aiohttp session per cycle; each request has a total deadline covering every
+redirect hop and the whole body, so a server trickling a byte a second is cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ssl
+import time
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+import aiohttp
+from yarl import URL
+
+from ..config import Config
+from ..errors import FetchError
+from ..model import FetchResult
+from .body import read_limited
+from .guard import check_ip_literal, make_resolver
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_PERMANENT = {301, 308}
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now_dt = datetime.fromtimestamp(now if now is not None else time.time(), timezone.utc)
+    return max(0.0, (when - now_dt).total_seconds())
+
+
+class Fetcher:
+    """An async context manager holding the session; `fetch` gets one URL."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        connector = aiohttp.TCPConnector(
+            limit=self.config.max_concurrency,
+            limit_per_host=self.config.per_host_limit,
+            resolver=make_resolver(self.config.allow_private_networks),
+            ttl_dns_cache=60,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.config.fetch_timeout),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                    accept: str | None = None) -> FetchResult:
+        """GET `url` with validators; a 304 comes back as not_modified, errors as FetchError."""
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.config.fetch_timeout):
+                return await self._fetch(url, etag, last_modified, accept, started)
+        except TimeoutError:
+            raise FetchError(f"timeout after {self.config.fetch_timeout:g} s", url=url) from None
+        except FetchError as exc:
+            exc.url = exc.url or url
+            raise
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise FetchError(f"TLS certificate error: {exc.certificate_error}", url=url) from None
+        except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
+            raise FetchError(f"TLS error: {getattr(exc, 'strerror', None) or exc}", url=url) from None
+        except aiohttp.ClientConnectorDNSError:
+            raise FetchError(f"DNS lookup failed for {URL(url).host}", url=url) from None
+        except aiohttp.ClientConnectorError as exc:
+            reason = exc.os_error.strerror or str(exc.os_error) or "failed"
+            raise FetchError(f"connection failed: {reason.lower()}", url=url) from None
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, ConnectionResetError):
+            raise FetchError("connection closed before the body was complete", url=url) from None
+        except aiohttp.InvalidURL:
+            raise FetchError(f"invalid URL {url}", url=url) from None
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
+            raise FetchError(f"request failed: {type(exc).__name__}: {exc}", url=url) from None
+
+    async def _fetch(self, url: str, etag: str | None, last_modified: str | None, accept: str | None,
+                     started: float) -> FetchResult:
+        assert self._session is not None, "use Fetcher as an async context manager"
+        current = url
+        permanent = True
+        for hop in range(self.config.max_redirects + 1):
+            target = URL(current)
+            if target.scheme not in ("http", "https") or not target.host:
+                raise FetchError(f"unsupported URL {current}")
+            if not self.config.allow_private_networks:
+                check_ip_literal(target.host)
+            headers = {"Accept": accept or "application/rss+xml, application/atom+xml, application/feed+json, "
+                                            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            async with self._session.get(target, headers=headers, allow_redirects=False) as resp:
+                if resp.status in _REDIRECTS and "Location" in resp.headers:
+                    permanent = permanent and resp.status in _PERMANENT
+                    current = urljoin(current, resp.headers["Location"])
+                    continue
+                result = FetchResult(url=url, final_url=current, status=resp.status,
+                                     headers={k.lower(): v for k, v in resp.headers.items()},
+                                     permanent_redirect=permanent and current != url)
+                if resp.status == 304:
+                    result.not_modified = True
+                elif resp.status >= 300 or resp.status < 200:
+                    raise FetchError(f"HTTP {resp.status}", url=current, status=resp.status,
+                                     retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+                else:
+                    result.body = await read_limited(resp, self.config.max_body_bytes)
+                result.elapsed_ms = int((time.monotonic() - started) * 1000)
+                return result
+        raise FetchError(f"too many redirects (over {self.config.max_redirects})", url=url)

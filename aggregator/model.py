@@ -1,0 +1,157 @@
+"""Plain data shared by every stage: no I/O, no package imports.
+
+A source is fetched into a FetchResult, parsed into RawItems (one adapter per
+input format), normalized into Articles. Nothing after parse knows which format
+an article came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+SOURCE_KINDS = ("auto", "feed")
+SOURCE_STATUSES = ("new", "ok", "failing", "backoff", "disabled")
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC, to the second (stored times carry no microseconds)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """Format an aware datetime as the UTC ISO 8601 text stored in the database."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """Read the stored ISO 8601 text back into an aware UTC datetime."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A column of the site: an ASCII URL slug and a display name (often Chinese)."""
+
+    slug: str
+    name: str
+
+
+@dataclass
+class Source:
+    """An upstream the aggregator polls, with its fetch state and health."""
+
+    id: int | None
+    url: str
+    category: str
+    name: str | None = None
+    kind: str = "auto"
+    every: int = 1800
+    timezone: str | None = None
+    enabled: bool = True
+    status: str = "new"
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_fetched_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_fetch_at: datetime | None = None
+    retry_after_until: datetime | None = None
+    consecutive_failures: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    site_url: str | None = None
+    title: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        """What a person sees: the admin's name, else the upstream's title, else the URL."""
+        return self.name or self.title or self.url
+
+
+@dataclass
+class FetchResult:
+    """What fetch hands to parse: the bytes and headers, or a 304 with none."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    not_modified: bool = False
+    elapsed_ms: int = 0
+    permanent_redirect: bool = False
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case ("" when absent)."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass
+class ParsedFeed:
+    """A parsed document: feed-level facts plus its items, format forgotten."""
+
+    title: str | None
+    site_url: str | None
+    items: list[RawItem]
+    format: str
+    encoding: str | None = None
+    ttl_minutes: int | None = None
+
+
+@dataclass
+class RawItem:
+    """One entry as the upstream gave it, before cleaning. Dates already read in the source's zone."""
+
+    guid: str | None
+    link: str | None
+    title: str | None
+    content_html: str | None
+    summary_html: str | None = None
+    author: str | None = None
+    origin_name: str | None = None
+    origin_url: str | None = None
+    published: datetime | None = None
+    published_raw: str | None = None
+    date_only: bool = False
+    updated: datetime | None = None
+
+
+@dataclass
+class Article:
+    """One article in its single normalized shape, as stored and published."""
+
+    id: str
+    key: str
+    source_id: int | None
+    category: str
+    title: str
+    url: str | None
+    guid: str | None
+    author: str | None
+    origin: str | None
+    origin_url: str | None
+    feed_url: str | None
+    published: datetime
+    published_raw: str | None
+    date_missing: bool
+    date_only: bool
+    content_html: str
+    summary: str
+    content_hash: str
+    first_seen: datetime
+    updated_at: datetime
+
+    def replace(self, **changes) -> Article:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)

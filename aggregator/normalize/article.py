@@ -1,0 +1,93 @@
+"""RawItem -> Article: one cleaned shape, whatever format the item came in."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..model import Article, RawItem
+from .fingerprint import article_id, article_key, content_hash
+from .sanitize import plain_text, sanitize_html
+from .urls import absolute_url, canonical_url
+
+_SPACE = re.compile(r"\s+")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+_EMAIL = re.compile(r"^[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+$")
+_EMAIL_NAME = re.compile(r"^\s*[^@\s()]+@[^@\s()]+\s*\((?P<name>[^)]*)\)\s*$")
+_NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]+?)\s*<[^>]+@[^>]+>\s*$")
+SUMMARY_CHARS = 200
+UNTITLED = "(无标题)"
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What normalize needs to know about the source an item came from."""
+
+    source_id: int | None
+    category: str
+    feed_url: str
+    source_name: str | None
+    timezone: str
+
+
+def clean_title(title: str | None) -> str:
+    """Entities decoded (also when double-encoded upstream), whitespace folded."""
+    if not title:
+        return ""
+    text = html.unescape(title) if _ENTITY.search(title) else title
+    return _SPACE.sub(" ", text).strip()
+
+
+def author_name(raw: str | None) -> str | None:
+    """A person's name from "Name", "email (Name)" or "Name <email>"; a bare email gives None."""
+    if not raw:
+        return None
+    text = _SPACE.sub(" ", html.unescape(raw)).strip()
+    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
+        match = pattern.match(text)
+        if match:
+            return match.group("name").strip() or None
+    if _EMAIL.match(text):
+        return None
+    return text or None
+
+
+def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article | None:
+    """Build the Article for `raw`, or None when the item has nothing to show."""
+    link = canonical_url(raw.link, ctx.feed_url)
+    body_source = raw.content_html or raw.summary_html or ""
+    title = clean_title(raw.title)
+    if not title and not body_source.strip() and not link:
+        return None
+    base = absolute_url(raw.link, ctx.feed_url) or ctx.feed_url
+    body = sanitize_html(body_source, base)  # last step for the body: nothing is added after it
+    summary = plain_text(sanitize_html(raw.summary_html, base) if raw.summary_html else body, SUMMARY_CHARS)
+    if not title:
+        title = plain_text(body, 60) or UNTITLED
+    key = article_key(raw.guid, link, title, body, ctx.source_id)
+    published = raw.published or now
+    origin = clean_title(raw.origin_name) or ctx.source_name
+    return Article(
+        id=article_id(key),
+        key=key,
+        source_id=ctx.source_id,
+        category=ctx.category,
+        title=title,
+        url=link,
+        guid=raw.guid.strip() if raw.guid else None,
+        author=author_name(raw.author),
+        origin=origin,
+        origin_url=canonical_url(raw.origin_url, ctx.feed_url),
+        feed_url=ctx.feed_url,
+        published=published,
+        published_raw=raw.published_raw,
+        date_missing=raw.published is None,
+        date_only=raw.date_only,
+        content_html=body,
+        summary=summary,
+        content_hash=content_hash(title, body, link, raw.author, origin),
+        first_seen=now,
+        updated_at=raw.updated or published,
+    )

@@ -1,0 +1,85 @@
+"""The allowlist every stored body passes through, last, so nothing after it can add risk.
+
+nh3 (the Rust ammonia sanitizer) keeps a fixed set of tags and attributes; script,
+style, iframe and their kin go with their contents; only http(s) and mailto links
+survive, and data: URLs only as image sources. Relative links and images are made
+absolute against the article's URL in the same pass.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import nh3
+from lxml import etree
+
+_TAGS = {
+    "p", "br", "a", "img", "strong", "b", "em", "i", "u", "s", "del", "ins", "sub", "sup", "small",
+    "blockquote", "q", "cite", "abbr", "ul", "ol", "li", "dl", "dt", "dd", "h2", "h3", "h4", "h5", "h6",
+    "pre", "code", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure",
+    "figcaption", "hr", "span", "div", "center",
+}
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg",
+                      "math", "frame", "frameset", "applet", "form", "select", "textarea", "button"}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "abbr": {"title"},
+    "p": {"align"},
+}
+_URL_ATTRS = {("a", "href"), ("img", "src")}
+_base: ContextVar[str] = ContextVar("sanitize_base", default="")
+_SPACE = re.compile(r"\s+")
+
+
+def _filter(tag: str, attr: str, value: str) -> str | None:
+    """Resolve and police URL attributes; everything else on the allowlist passes."""
+    if (tag, attr) not in _URL_ATTRS:
+        return value
+    value = value.strip()
+    if tag == "img" and value.lower().startswith("data:image/"):
+        return value
+    absolute = urljoin(_base.get(), value)
+    scheme = urlsplit(absolute).scheme.lower()
+    if scheme in ("http", "https") or (tag == "a" and scheme == "mailto"):
+        return absolute
+    return None
+
+
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags=_DROP_WITH_CONTENT,
+    attributes=_ATTRIBUTES,
+    attribute_filter=_filter,
+    url_schemes={"http", "https", "mailto", "data"},
+    strip_comments=True,
+    link_rel="noopener noreferrer",
+)
+
+
+def sanitize_html(fragment: str, base_url: str | None) -> str:
+    """Clean `fragment` through the allowlist, making its links absolute against `base_url`."""
+    token = _base.set(base_url or "")
+    try:
+        return _CLEANER.clean(fragment).strip()
+    finally:
+        _base.reset(token)
+
+
+def plain_text(fragment: str, limit: int | None = None) -> str:
+    """Visible text of (already sanitized) HTML, whitespace folded, cut at `limit` characters."""
+    if not fragment.strip():
+        return ""
+    try:
+        text = lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
+    except (etree.ParserError, ValueError):
+        text = re.sub(r"<[^>]+>", " ", fragment)
+    text = _SPACE.sub(" ", text).strip()
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1].rstrip() + "…"
+    return text

@@ -1,0 +1,126 @@
+"""Read upstream date strings, in the source's time zone when they carry none.
+
+feedparser reads a zone-less time as UTC (eight hours wrong for Shanghai) and
+turns 2024年11月3日 into 2024-11-01; so dates are read here from the raw string:
+RFC 822, ISO 8601, Chinese and slashed forms, and relative forms (3小时前, 昨天).
+A date without a time is kept as that day at 00:00 local time, flagged date_only,
+never given an invented time.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+_CN = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*(?::|:|时|點|点)\s*(?P<M>\d{1,2})\s*分?"
+    r"(?:\s*(?::|:)\s*(?P<S>\d{1,2})\s*秒?|\s*(?P<S2>\d{1,2})\s*秒)?)?"
+)
+_RELATIVE = re.compile(r"^\s*(\d+)\s*(秒|分钟|小时|天)前\s*$")
+_DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
+_DAY_WORD_TIME = re.compile(r"^\s*(今天|昨天|前天)\s*(?:(\d{1,2})\s*[::]\s*(\d{1,2}))?\s*$")
+# Zone names that mean China Standard Time on Chinese sites, not US Central.
+_CHINA_OFFSET = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A resolved instant in UTC, and whether the source gave only a day."""
+
+    value: datetime
+    date_only: bool = False
+
+
+def _local(tz: ZoneInfo, *parts: int) -> datetime:
+    return datetime(*parts, tzinfo=tz).astimezone(timezone.utc)
+
+
+def _rfc822(raw: str, tz: ZoneInfo) -> datetime | None:
+    if not re.search(r"[A-Za-z]{3}", raw) or not re.search(r"\d{1,2}:\d{2}", raw):
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=tz).astimezone(timezone.utc)
+    if re.search(r"\bCST\s*$", raw) and datetime.now(tz).utcoffset() == _CHINA_OFFSET:
+        return parsed.replace(tzinfo=timezone(_CHINA_OFFSET)).astimezone(timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _iso(raw: str, tz: ZoneInfo) -> ParsedDate | None:
+    text = raw.strip()
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    date_only = len(text) == 10
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return ParsedDate(parsed.astimezone(timezone.utc).replace(microsecond=0), date_only)
+
+
+def _chinese(raw: str, tz: ZoneInfo) -> ParsedDate | None:
+    match = _CN.search(raw)
+    if not match:
+        return None
+    g = match.groupdict()
+    try:
+        if g["H"] is None:
+            return ParsedDate(_local(tz, int(g["y"]), int(g["m"]), int(g["d"])), True)
+        seconds = int(g["S"] or g["S2"] or 0)
+        return ParsedDate(_local(tz, int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"]), int(g["M"]), seconds))
+    except ValueError:
+        return None
+
+
+def _relative(raw: str, tz: ZoneInfo, now: datetime) -> ParsedDate | None:
+    match = _RELATIVE.match(raw)
+    if match:
+        amount = int(match.group(1))
+        unit = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}[match.group(2)]
+        return ParsedDate((now - timedelta(**{unit: amount})).astimezone(timezone.utc).replace(microsecond=0))
+    match = _DAY_WORD_TIME.match(raw)
+    if match:
+        day = (now.astimezone(tz) - timedelta(days=_DAY_WORDS[match.group(1)])).date()
+        if match.group(2) is None:
+            return ParsedDate(_local(tz, day.year, day.month, day.day), True)
+        return ParsedDate(_local(tz, day.year, day.month, day.day, int(match.group(2)), int(match.group(3))))
+    return None
+
+
+def parse_date(raw: str | None, tz_name: str, *, now: datetime | None = None) -> ParsedDate | None:
+    """Resolve `raw` to UTC, reading a zone-less value in `tz_name`; None if unreadable."""
+    if not raw or not raw.strip():
+        return None
+    tz = ZoneInfo(tz_name)
+    raw = raw.strip()
+    iso = _iso(raw, tz)
+    if iso is not None:
+        return iso
+    rfc = _rfc822(raw, tz)
+    if rfc is not None:
+        return ParsedDate(rfc)
+    chinese = _chinese(raw, tz)
+    if chinese is not None:
+        return chinese
+    return _relative(raw, tz, now or datetime.now(timezone.utc))
+
+
+def from_struct(parsed: tuple | None) -> datetime | None:
+    """A UTC datetime from a time.struct_time-like 9-tuple (feedparser's fallback)."""
+    if not parsed:
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return None

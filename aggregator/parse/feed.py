@@ -1,0 +1,120 @@
+"""RSS 0.9x/1.0/2.0 and Atom through feedparser: the only module that imports it.
+
+feedparser is sealed: it gets UTF-8 bytes we decoded ourselves, through BytesIO,
+with its sanitizer and URL resolution off (normalize does both once, faster and
+with our allowlist). It never sees a URL or a path, so it cannot touch the
+network or the file system.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import feedparser
+
+from ..errors import NotAFeedError, ParseError
+from ..model import ParsedFeed, RawItem
+from .dates import from_struct, parse_date
+from .text import html_to_text
+
+_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
+
+
+def _as_utf8(text: str) -> bytes:
+    """The text as UTF-8 bytes, with any XML declaration saying so."""
+    return _DECL.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+
+
+def _text_of(value: str | None, detail: dict | None) -> str | None:
+    """A title-like field as plain text, whatever content type feedparser saw."""
+    if value is None:
+        return None
+    kind = (detail or {}).get("type", "text/plain")
+    return html_to_text(value) if "html" in kind else value
+
+
+def _html_of(value: str, kind: str | None) -> str:
+    """A content field as HTML: plain text is escaped and kept in paragraphs."""
+    if kind and "html" not in kind and "xml" not in kind:
+        from html import escape
+
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
+        return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return value
+
+
+def _author(entry: Any) -> str | None:
+    detail = entry.get("author_detail") or {}
+    name = detail.get("name") or entry.get("author")
+    if not name and entry.get("authors"):
+        name = next((a.get("name") for a in entry["authors"] if a.get("name")), None)
+    return name
+
+
+def _date(entry: Any, tz: str) -> tuple[str | None, Any]:
+    for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if raw:
+            parsed = parse_date(raw, tz)
+            if parsed is None:
+                fallback = from_struct(entry.get(f"{key}_parsed"))
+                return raw, (fallback, False) if fallback else None
+            return raw, (parsed.value, parsed.date_only)
+    return None, None
+
+
+def _item(entry: Any, tz: str) -> RawItem:
+    content_html = None
+    if entry.get("content"):
+        block = entry["content"][0]
+        content_html = _html_of(block.get("value", ""), block.get("type"))
+    summary_html = None
+    if entry.get("summary"):
+        summary_html = _html_of(entry["summary"], (entry.get("summary_detail") or {}).get("type"))
+    source = entry.get("source") or {}
+    raw_date, resolved = _date(entry, tz)
+    updated_raw = entry.get("updated")
+    updated = parse_date(updated_raw, tz) if updated_raw else None
+    return RawItem(
+        guid=entry.get("id") or None,
+        link=entry.get("link") or None,
+        title=_text_of(entry.get("title"), entry.get("title_detail")),
+        content_html=content_html,
+        summary_html=summary_html,
+        author=_author(entry),
+        origin_name=source.get("title") or entry.get("dc_source") or None,
+        origin_url=source.get("href") or source.get("link") or None,
+        published=resolved[0] if resolved else None,
+        published_raw=raw_date,
+        date_only=resolved[1] if resolved else False,
+        updated=updated.value if updated else None,
+    )
+
+
+def parse_xml_feed(text: str, url: str, tz: str, content_type: str) -> ParsedFeed:
+    """Parse decoded RSS/Atom text; raise NotAFeedError when it holds no feed at all."""
+    try:
+        result = feedparser.parse(
+            io.BytesIO(_as_utf8(text)),
+            response_headers={"content-type": "application/xml; charset=utf-8", "content-location": url},
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser raises from deep inside sgmllib/expat on odd input
+        raise ParseError(f"feed parser failed: {type(exc).__name__}: {exc}") from None
+    if not result.get("version") and not result.entries:
+        what = content_type or "a document with no feed in it"
+        raise NotAFeedError(f"not a feed: got {what}")
+    feed = result.feed
+    ttl = None
+    if str(feed.get("ttl", "")).strip().isdigit():
+        ttl = int(str(feed["ttl"]).strip())
+    return ParsedFeed(
+        title=_text_of(feed.get("title"), feed.get("title_detail")),
+        site_url=feed.get("link") or None,
+        items=[_item(entry, tz) for entry in result.entries],
+        format=result.get("version") or "unknown",
+        ttl_minutes=ttl,
+    )

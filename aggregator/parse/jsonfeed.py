@@ -1,0 +1,80 @@
+"""JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), which feedparser does not read."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from ..errors import NotAFeedError, ParseError
+from ..model import ParsedFeed, RawItem
+from .dates import parse_date
+
+
+def looks_like_json_feed(text: str) -> bool:
+    """True when the text is a JSON object naming a jsonfeed.org version."""
+    head = text.lstrip()[:2048]
+    return head.startswith("{") and "jsonfeed.org/version" in head.replace("\\/", "/")
+
+
+def _str(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _author(obj: dict) -> str | None:
+    authors = obj.get("authors")
+    if isinstance(authors, list):
+        for author in authors:
+            if isinstance(author, dict) and _str(author.get("name")):
+                return _str(author["name"])
+    author = obj.get("author")  # version 1.0
+    if isinstance(author, dict):
+        return _str(author.get("name"))
+    return None
+
+
+def _item(obj: dict, tz: str) -> RawItem | None:
+    if not isinstance(obj, dict):
+        return None
+    content_html = _str(obj.get("content_html"))
+    if content_html is None and _str(obj.get("content_text")):
+        paragraphs = [p.strip() for p in obj["content_text"].split("\n\n") if p.strip()]
+        content_html = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    raw_date = _str(obj.get("date_published")) or _str(obj.get("date_modified"))
+    parsed = parse_date(raw_date, tz) if raw_date else None
+    modified = parse_date(_str(obj.get("date_modified")), tz)
+    guid = obj.get("id")
+    return RawItem(
+        guid=str(guid) if guid not in (None, "") else None,
+        link=_str(obj.get("url")),
+        title=_str(obj.get("title")),
+        content_html=content_html,
+        summary_html=escape(obj["summary"]) if _str(obj.get("summary")) else None,
+        author=_author(obj),
+        origin_name=None,
+        origin_url=_str(obj.get("external_url")),
+        published=parsed.value if parsed else None,
+        published_raw=raw_date,
+        date_only=parsed.date_only if parsed else False,
+        updated=modified.value if modified else None,
+    )
+
+
+def parse_json_feed(text: str, tz: str) -> ParsedFeed:
+    """Parse JSON Feed text into items; malformed JSON is a ParseError."""
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise ParseError(f"invalid JSON Feed: {exc}") from None
+    if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
+        raise NotAFeedError("not a feed: JSON without a jsonfeed.org version")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise ParseError("invalid JSON Feed: 'items' is not a list")
+    version = str(doc["version"]).rstrip("/").rsplit("/", 1)[-1]
+    return ParsedFeed(
+        title=_str(doc.get("title")),
+        site_url=_str(doc.get("home_page_url")),
+        items=[item for item in (_item(obj, tz) for obj in items) if item is not None],
+        format=f"json{version.replace('.', '')}",
+    )

@@ -1,0 +1,246 @@
+"""Refresh sources: fetch -> parse -> normalize -> store. The only module spanning stages.
+
+Every outcome lands on the source row: a failure is that source's recorded error
+and never stops the cycle. Parsing and normalizing are CPU work and run off the
+event loop (a process pool sized to the cores, or one worker thread), so fetches
+keep flowing while documents are parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from . import store
+from .config import Config
+from .errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
+from .fetch import Fetcher
+from .model import Article, FetchResult, Source, utcnow
+from .normalize import SourceContext, normalize_item
+from .parse import DiscoveredFeeds, parse_document
+
+log = logging.getLogger("aggregator.pipeline")
+
+
+@dataclass
+class SourceOutcome:
+    """What one refresh did, for the summary table and the logs."""
+
+    source_id: int
+    url: str
+    name: str
+    result: str = "ok"  # ok | not_modified | unchanged | failed | skipped
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str | None = None
+    categories: set[str] = field(default_factory=set)
+    article_ids: set[str] = field(default_factory=set)
+    elapsed_ms: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class CycleReport:
+    """All outcomes of one cycle, and what changed for publish."""
+
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def categories(self) -> set[str]:
+        """Categories whose articles changed in this cycle."""
+        return set().union(*(o.categories for o in self.outcomes)) if self.outcomes else set()
+
+    @property
+    def article_ids(self) -> set[str]:
+        """Articles added or changed in this cycle."""
+        return set().union(*(o.article_ids for o in self.outcomes)) if self.outcomes else set()
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        """The outcomes that failed."""
+        return [o for o in self.outcomes if o.result == "failed"]
+
+
+@dataclass
+class _Parsed:
+    """What a parse worker sends back: articles, or why there are none."""
+
+    articles: list[Article] = field(default_factory=list)
+    title: str | None = None
+    site_url: str | None = None
+    feed_links: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _newest_first_or_document_order(items: list, limit: int) -> list:
+    if len(items) <= limit:
+        return items
+    if all(item.published is not None for item in items):
+        return sorted(items, key=lambda item: item.published, reverse=True)[:limit]
+    return items[:limit]
+
+
+def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch: int, now: datetime) -> _Parsed:
+    """Worker body: bytes to Articles. Runs in a pool process, so it returns errors as text."""
+    try:
+        parsed = parse_document(result, ctx.timezone)
+    except DiscoveredFeeds as exc:
+        return _Parsed(feed_links=exc.links, error=str(exc.message))
+    except AggregatorError as exc:
+        return _Parsed(error=exc.message)
+    items = _newest_first_or_document_order(parsed.items, items_per_fetch)
+    # The origin shown for items that name none: the admin's name, else the feed's own title.
+    name = ctx.source_name or parsed.title or urlsplit(ctx.feed_url).hostname or ctx.feed_url
+    context = dataclasses.replace(ctx, source_name=name)
+    articles = [a for a in (normalize_item(item, context, now) for item in items) if a is not None]
+    return _Parsed(articles=articles, title=parsed.title, site_url=parsed.site_url)
+
+
+def make_executor(config: Config) -> Executor | None:
+    """A process pool sized by parse_workers (0: one per core); None means one worker thread."""
+    workers = config.parse_workers or os.cpu_count() or 1
+    if workers <= 1:
+        return None
+    # forkserver: the parent runs threads (DNS, sqlite), which fork() would copy mid-flight.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+class Refresher:
+    """Refreshes sources against one database, one fetcher and one executor."""
+
+    def __init__(self, db: Database, config: Config, fetcher: Fetcher, executor: Executor | None) -> None:
+        self.db = db
+        self.config = config
+        self.fetcher = fetcher
+        self.executor = executor
+
+    async def _parse(self, result: FetchResult, ctx: SourceContext, now: datetime) -> _Parsed:
+        args = (result, ctx, self.config.items_per_fetch, now)
+        if self.executor is None:
+            return await asyncio.to_thread(parse_and_normalize, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, parse_and_normalize, *args)
+
+    def _context(self, source: Source, url: str) -> SourceContext:
+        return SourceContext(source_id=source.id, category=source.category, feed_url=url,
+                             source_name=source.name or source.title,
+                             timezone=source.timezone or self.config.timezone)
+
+    async def refresh(self, source: Source, *, force: bool = False) -> SourceOutcome:
+        """Refresh one source and record the outcome on its row; never raises for upstream trouble."""
+        outcome = SourceOutcome(source.id, source.url, source.display_name)
+        now = utcnow()
+        if not force and source.retry_after_until and source.retry_after_until > now:
+            outcome.result = "skipped"
+            outcome.error = f"upstream asked to wait until {source.retry_after_until:%Y-%m-%d %H:%M:%S} UTC"
+            return outcome
+        try:
+            await self._refresh(source, outcome, now)
+        except FetchError as exc:
+            self._fail(source, outcome, exc.message, now, retry_after=exc.retry_after,
+                       disable=exc.status == 410)
+        except AggregatorError as exc:
+            self._fail(source, outcome, exc.message, now)
+        except Exception as exc:  # a bug: record it on the source and keep the cycle going
+            log.exception("internal error refreshing source %s", source.id)
+            self._fail(source, outcome, f"internal error: {type(exc).__name__}: {exc}", now)
+        log.info("fetch source=%s url=%s result=%s bytes=%s ms=%s new=%s updated=%s%s", source.id, source.url,
+                 outcome.result, outcome.bytes, outcome.elapsed_ms, outcome.new, outcome.updated,
+                 f" error={outcome.error!r}" if outcome.error else "")
+        return outcome
+
+    def _fail(self, source: Source, outcome: SourceOutcome, message: str, now: datetime, *,
+              retry_after: float | None = None, disable: bool = False) -> None:
+        outcome.result, outcome.error = "failed", message
+        until = now + timedelta(seconds=retry_after) if retry_after else None
+        if disable:
+            message = f"{message}: gone, source disabled"
+        try:
+            store.record_failure(self.db, source.id, message, fetched_at=now, retry_after_until=until,
+                                 next_fetch_at=max(until or now, now + timedelta(seconds=source.every)),
+                                 disable=disable)
+        except StoreError as exc:
+            log.error("could not record failure of source %s: %s", source.id, exc)
+
+    async def _refresh(self, source: Source, outcome: SourceOutcome, now: datetime) -> None:
+        result = await self.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        outcome.elapsed_ms, outcome.bytes = result.elapsed_ms, len(result.body)
+        changes: dict = {}
+        if result.permanent_redirect and store.find_source_by_url(self.db, result.final_url) is None:
+            changes["url"] = result.final_url
+        validators = {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
+        next_at = now + timedelta(seconds=source.every)
+        if result.not_modified:
+            outcome.result = "not_modified"
+            store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, **changes)
+            return
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if body_hash == source.content_hash:
+            outcome.result = "unchanged"  # a 200 with the very same bytes: nothing to parse
+            store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, **validators, **changes)
+            return
+        parsed = await self._parse(result, self._context(source, result.final_url), now)
+        if parsed.feed_links and source.kind == "auto":
+            await self._switch_to_discovered(source, parsed.feed_links, outcome, now)
+            return
+        if parsed.error:
+            raise ParseError(parsed.error)
+        self._store(source, parsed, outcome)
+        store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, content_hash=body_hash,
+                             title=parsed.title or source.title, site_url=parsed.site_url or source.site_url,
+                             **validators, **changes)
+
+    def _store(self, source: Source, parsed: _Parsed, outcome: SourceOutcome) -> None:
+        upserted = store.upsert_articles(self.db, parsed.articles)
+        outcome.new, outcome.updated, outcome.unchanged = upserted.new, upserted.updated, upserted.unchanged
+        outcome.categories, outcome.article_ids = upserted.categories, upserted.article_ids
+
+    async def _switch_to_discovered(self, source: Source, links: list[str], outcome: SourceOutcome,
+                                    now: datetime) -> None:
+        """Autodiscovery: point an `auto` source at the feed its page advertises, then fetch that."""
+        feed_url = links[0]
+        other = store.find_source_by_url(self.db, feed_url)
+        if other is not None and other.id != source.id:
+            raise NotAFeedError(f"not a feed: the page's feed {feed_url} is already source {other.id}")
+        store.update_source(self.db, source.id, url=feed_url, kind="feed", site_url=source.url,
+                            etag=None, last_modified=None, content_hash=None)
+        log.info("source %s: discovered feed %s on %s", source.id, feed_url, source.url)
+        switched = store.get_source(self.db, source.id)
+        outcome.url = feed_url
+        await self._refresh(switched, outcome, now)
+
+
+async def run_cycle(db: Database, config: Config, sources: list[Source], *, force: bool = False,
+                    on_done: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
+    """Refresh `sources` concurrently (bounded by max_concurrency) and report every outcome."""
+    report = CycleReport()
+    executor = make_executor(config) if len(sources) > 1 else None
+    limit = asyncio.Semaphore(config.max_concurrency)
+    try:
+        async with Fetcher(config) as fetcher:
+            refresher = Refresher(db, config, fetcher, executor)
+
+            async def one(source: Source) -> None:
+                async with limit:
+                    outcome = await refresher.refresh(source, force=force)
+                report.outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome)
+
+            await asyncio.gather(*(one(s) for s in sources))
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    report.outcomes.sort(key=lambda o: o.source_id)
+    return report

@@ -1,0 +1,58 @@
+"""Pages for people: the index, one page per category, one per article in the seed's shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..config import Config
+from ..model import Article, Category
+from .templating import environment
+
+
+def display_time(article: Article, tz: str) -> str:
+    """发布时间 as shown: local time to the second, the day alone when only a day is known."""
+    local: datetime = article.published.astimezone(ZoneInfo(tz))
+    if article.date_missing:
+        return f"未注明(收录于 {local:%Y-%m-%d %H:%M})"
+    if article.date_only:
+        return f"{local:%Y-%m-%d}"
+    return f"{local:%Y-%m-%d %H:%M:%S}"
+
+
+def _common(config: Config) -> dict:
+    return {"site_name": config.site_name, "base_url": config.base_url}
+
+
+def render_article(config: Config, article: Article, category: Category) -> bytes:
+    """The article page: site, breadcrumb, title, 发布时间/作者/来源, body, 原文链接, notice."""
+    html = environment().get_template("article.html").render(
+        **_common(config), article=article, category=category, when=display_time(article, config.timezone),
+        disclaimer=config.disclaimer)
+    return html.encode("utf-8")
+
+
+def _listing(config: Config, articles: list[Article], names: dict[str, str]) -> list[dict]:
+    return [{"id": a.id, "title": a.title, "origin": a.origin or "", "when": display_time(a, config.timezone),
+             "category_name": names.get(a.category, a.category)} for a in articles]
+
+
+def render_category(config: Config, category: Category, articles: list[Article]) -> bytes:
+    """A category's page: its newest articles and its feed links."""
+    html = environment().get_template("category.html").render(
+        **_common(config), category=category, articles=_listing(config, articles, {}))
+    return html.encode("utf-8")
+
+
+def render_index(config: Config, categories: list[dict], latest: list[Article], total: int) -> bytes:
+    """The home page: every category with its RSS and Atom links, and autodiscovery links."""
+    names = {c["slug"]: c["name"] for c in categories}
+    html = environment().get_template("index.html").render(
+        **_common(config), categories=categories, latest=_listing(config, latest, names), total=total)
+    return html.encode("utf-8")
+
+
+def stylesheet() -> bytes:
+    """The site's one stylesheet."""
+    source, _, _ = environment().loader.get_source(environment(), "style.css")
+    return source.encode("utf-8")

@@ -1,0 +1,67 @@
+"""Store -> publish: rewrite the outputs whose articles changed.
+
+Spans store and publish the way pipeline spans the ingest stages; the CLI and the
+scheduler call it after a cycle. Files whose bytes are unchanged are not touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import publish, store
+from .config import Config
+from .model import Category, to_iso, utcnow
+
+log = logging.getLogger("aggregator.publish")
+INDEX_LATEST = 20
+
+
+@dataclass
+class PublishReport:
+    """Which files a publish wrote (unchanged files are not counted)."""
+
+    written: list[Path] = field(default_factory=list)
+    feeds: int = 0
+    pages: int = 0
+
+
+def _write(report: PublishReport, path: Path, data: bytes) -> None:
+    if publish.write_atomic(path, data):
+        report.written.append(path)
+
+
+def republish(db: Database, config: Config, *, categories: set[str] | None = None,
+              article_ids: set[str] | None = None) -> PublishReport:
+    """Rewrite feeds and pages; None for both means everything, else only what changed."""
+    full = categories is None and article_ids is None
+    out = config.public_dir
+    report = PublishReport()
+    rows = store.list_categories(db)
+    names = {r["slug"]: r["name"] for r in rows}
+    targets = [Category(r["slug"], r["name"]) for r in rows if full or r["slug"] in (categories or set())]
+    if full or categories:
+        targets.append(publish.ALL)
+    for category in targets:
+        slug = None if category.slug == publish.ALL.slug else category.slug
+        articles = store.latest_articles(db, slug, config.items_per_feed)
+        docs = publish.build_feeds(config, category, articles, names)
+        _write(report, out / "feeds" / f"{category.slug}.rss", docs.rss)
+        _write(report, out / "feeds" / f"{category.slug}.atom", docs.atom)
+        report.feeds += 2
+        if slug is not None:
+            _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
+    ids = set(store.all_article_ids(db)) if full else (article_ids or set())
+    for article in store.articles_by_ids(db, ids):
+        category = Category(article.category, names.get(article.category, article.category))
+        _write(report, out / "articles" / f"{article.id}.html", publish.render_article(config, article, category))
+        report.pages += 1
+    _write(report, out / "index.html", publish.render_index(
+        config, rows, store.latest_articles(db, None, INDEX_LATEST), store.count_articles(db)))
+    _write(report, out / "style.css", publish.stylesheet())
+    store.set_meta(db, "last_publish_at", to_iso(utcnow()))
+    log.info("publish feeds=%s pages=%s files_written=%s", report.feeds, report.pages, len(report.written))
+    return report

@@ -1,0 +1,161 @@
+"""The HTTP server: published feeds and pages with validators, gzip, and a health check."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from aiohttp import web
+from sqlite_utils import Database
+
+from .. import store
+from ..config import Config
+from ..errors import StoreError
+from .files import Entry, FileCache
+
+RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+_FEED = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.(rss|atom)$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ARTICLE = re.compile(r"^[0-9a-f]{16}$")
+
+CONFIG_KEY = web.AppKey("config", Config)
+CACHE_KEY = web.AppKey("cache", FileCache)
+DB_KEY = web.AppKey("db", Database)
+DB_LOCK_KEY = web.AppKey("db_lock", threading.Lock)
+
+
+def _not_modified(request: web.Request, entry: Entry, etag: str) -> bool:
+    inm = request.headers.get("If-None-Match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or etag in tags or entry.etag in tags
+    ims = request.headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return False
+        return int(entry.mtime) <= since
+    return False
+
+
+def _wants_gzip(request: web.Request) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            return not re.search(r"q\s*=\s*0(?:\.0*)?\s*$", params.strip())
+    return False
+
+
+def _respond(request: web.Request, path: Path, content_type: str, max_age: int) -> web.StreamResponse:
+    entry = request.app[CACHE_KEY].get(path)
+    if entry is None:
+        raise web.HTTPNotFound(text="404: not found\n")
+    gz = _wants_gzip(request) and len(entry.body) > 256
+    etag = f'{entry.etag[:-1]}-gz"' if gz else entry.etag
+    headers = {"ETag": etag, "Last-Modified": entry.last_modified, "Vary": "Accept-Encoding",
+               "Cache-Control": f"public, max-age={max_age}"}
+    if _not_modified(request, entry, etag):
+        return web.Response(status=304, headers=headers)
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+    return web.Response(body=entry.gzipped if gz else entry.body, headers=headers | {"Content-Type": content_type})
+
+
+def _public(request: web.Request) -> Path:
+    return request.app[CONFIG_KEY].public_dir
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    """GET / : the home page."""
+    return _respond(request, _public(request) / "index.html", HTML, 60)
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """GET /style.css"""
+    return _respond(request, _public(request) / "style.css", CSS, 3600)
+
+
+async def feed(request: web.Request) -> web.StreamResponse:
+    """GET /feeds/{slug}.rss|.atom, including /feeds/all.rss|.atom."""
+    match = _FEED.match(request.match_info["name"])
+    if not match:
+        raise web.HTTPNotFound(text="404: no such feed\n")
+    slug, kind = match.groups()
+    return _respond(request, _public(request) / "feeds" / f"{slug}.{kind}", RSS if kind == "rss" else ATOM, 300)
+
+
+async def category(request: web.Request) -> web.StreamResponse:
+    """GET /categories/{slug}: a category's page."""
+    slug = request.match_info["slug"]
+    if not _SLUG.match(slug):
+        raise web.HTTPNotFound(text="404: no such category\n")
+    return _respond(request, _public(request) / "categories" / f"{slug}.html", HTML, 60)
+
+
+async def article(request: web.Request) -> web.StreamResponse:
+    """GET /articles/{id}: an article's page."""
+    article_id = request.match_info["id"].removesuffix(".html")
+    if not _ARTICLE.match(article_id):
+        raise web.HTTPNotFound(text="404: no such article\n")
+    return _respond(request, _public(request) / "articles" / f"{article_id}.html", HTML, 300)
+
+
+def _health(db: Database, lock: threading.Lock) -> dict:
+    with lock:
+        return {
+            "status": "ok",
+            "articles": store.count_articles(db),
+            "sources": len(store.list_sources(db)),
+            "last_publish_at": store.get_meta(db, "last_publish_at"),
+        }
+
+
+async def healthz(request: web.Request) -> web.StreamResponse:
+    """GET /healthz: 200 with a small JSON while the database answers, else 503."""
+    try:
+        body = await asyncio.to_thread(_health, request.app[DB_KEY], request.app[DB_LOCK_KEY])
+        status = 200
+    except (StoreError, Exception) as exc:  # any failure to answer means unhealthy, not a crash
+        body, status = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}, 503
+    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False),
+                             headers={"Cache-Control": "no-store"})
+
+
+def make_app(config: Config, db: Database) -> web.Application:
+    """The aiohttp application serving DATA_DIR/public and /healthz."""
+    app = web.Application()
+    app[CONFIG_KEY] = config
+    app[CACHE_KEY] = FileCache()
+    app[DB_KEY] = db
+    app[DB_LOCK_KEY] = threading.Lock()
+    app.router.add_get("/", index)
+    app.router.add_get("/index.html", index)
+    app.router.add_get("/style.css", stylesheet)
+    app.router.add_get("/feeds/{name}", feed)
+    app.router.add_get("/categories/{slug}", category)
+    app.router.add_get("/articles/{id}", article)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def serve_forever(config: Config, db: Database, host: str, port: int,
+                        ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run the server until `stop` is set (or forever)."""
+    runner = web.AppRunner(make_app(config, db), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    if ready is not None:
+        ready.set()
+    try:
+        await (stop.wait() if stop is not None else asyncio.Event().wait())
+    finally:
+        await runner.cleanup()

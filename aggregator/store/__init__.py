@@ -1,0 +1,17 @@
+"""Store: the one SQLite database. All SQL of the project lives in this package."""
+
+from .articles import (UpsertResult, all_article_ids, articles_by_ids, count_articles, get_article,
+                       latest_articles, upsert_articles)
+from .categories import (RESERVED_SLUGS, add_category, ensure_category, get_category, is_slug,
+                         list_categories, require_category, slugify)
+from .db import get_meta, integrity_ok, open_db, set_meta
+from .sources import (add_source, article_counts, find_source_by_url, get_source, list_sources,
+                      record_failure, record_success, remove_source, update_source)
+
+__all__ = [
+    "UpsertResult", "all_article_ids", "articles_by_ids", "count_articles", "get_article", "latest_articles",
+    "upsert_articles", "RESERVED_SLUGS", "add_category", "ensure_category", "get_category", "is_slug",
+    "list_categories", "require_category", "slugify", "get_meta", "integrity_ok", "open_db", "set_meta",
+    "add_source", "article_counts", "find_source_by_url", "get_source", "list_sources", "record_failure",
+    "record_success", "remove_source", "update_source",
+]

@@ -1,0 +1,88 @@
+"""Categories: an ASCII URL slug and a display name; unknown names are created on demand."""
+
+from __future__ import annotations
+
+import re
+
+from pypinyin import lazy_pinyin
+from sqlite_utils import Database
+
+from ..errors import NotFoundError, StoreError
+from ..model import Category, to_iso, utcnow
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SLUGS = {"all"}  # /feeds/all.rss is every category together
+
+
+def is_slug(text: str) -> bool:
+    """True for a lower-case ASCII slug such as "fanfu-jishi"."""
+    return bool(_SLUG.match(text))
+
+
+def slugify(name: str) -> str:
+    """An ASCII slug for a display name; Chinese becomes pinyin: 反腐纪实 -> fanfujishi."""
+    # Syllables read best joined (fanfujishi); hyphens only where the name had separators.
+    latin = re.sub(r"[^a-z0-9]+", "-", "".join(lazy_pinyin(name.strip())).lower()).strip("-")
+    return latin or "category"
+
+
+def _row(row: dict) -> Category:
+    return Category(slug=row["slug"], name=row["name"])
+
+
+def get_category(db: Database, slug_or_name: str) -> Category | None:
+    """The category whose slug or display name is `slug_or_name`."""
+    rows = list(db.query("select slug, name from categories where slug = ? or name = ? order by slug = ? desc",
+                         [slug_or_name, slug_or_name, slug_or_name]))
+    return _row(rows[0]) if rows else None
+
+
+def add_category(db: Database, slug: str, name: str) -> Category:
+    """Create a category, or rename it if the slug exists; the slug must be ASCII."""
+    if not is_slug(slug):
+        raise StoreError(f"'{slug}' is not a slug: use lower-case letters, digits and hyphens")
+    if slug in RESERVED_SLUGS:
+        raise StoreError(f"'{slug}' is reserved (it is the feed of all categories)")
+    if not name.strip():
+        raise StoreError("a category needs a non-empty name")
+    with db.atomic():
+        existing = db.execute("select slug from categories where slug = ?", [slug]).fetchone()
+        if existing:
+            db["categories"].update(slug, {"name": name.strip()})
+        else:
+            db["categories"].insert({"slug": slug, "name": name.strip(), "created_at": to_iso(utcnow())})
+    return Category(slug, name.strip())
+
+
+def ensure_category(db: Database, slug_or_name: str) -> Category:
+    """The category named by slug or display name, created (slug derived) when unknown."""
+    text = slug_or_name.strip()
+    if not text:
+        raise StoreError("a category needs a name or slug")
+    found = get_category(db, text)
+    if found:
+        return found
+    base = text if is_slug(text) else slugify(text)
+    if base in RESERVED_SLUGS:
+        base = f"{base}-1"
+    slug, n = base, 2
+    while db.execute("select 1 from categories where slug = ?", [slug]).fetchone():
+        slug, n = f"{base}-{n}", n + 1
+    return add_category(db, slug, text)
+
+
+def list_categories(db: Database) -> list[dict]:
+    """Every category with its number of sources and articles, by slug."""
+    return list(db.query(
+        """select c.slug, c.name,
+                  (select count(*) from sources s where s.category = c.slug) as sources,
+                  (select count(*) from articles a where a.category = c.slug) as articles
+           from categories c order by c.slug"""))
+
+
+def require_category(db: Database, slug: str) -> Category:
+    """The category with this slug, or NotFoundError."""
+    found = get_category(db, slug)
+    if found is None or found.slug != slug:
+        raise NotFoundError(f"no category with slug '{slug}'")
+    return found

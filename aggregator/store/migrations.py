@@ -1,0 +1,45 @@
+"""Every schema change, in order. Never edit an applied migration: add the next one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("aggregator")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Categories, sources with their fetch state, articles, and a small key-value table."""
+    db["categories"].create({"slug": str, "name": str, "created_at": str}, pk="slug", not_null={"name"})
+    db["sources"].create(
+        {
+            "id": int, "url": str, "name": str, "kind": str, "category": str, "every": int,
+            "timezone": str, "enabled": int, "status": str, "last_error": str, "last_error_at": str,
+            "last_fetched_at": str, "last_success_at": str, "next_fetch_at": str,
+            "retry_after_until": str, "consecutive_failures": int, "etag": str, "last_modified": str,
+            "content_hash": str, "site_url": str, "title": str, "created_at": str,
+        },
+        pk="id",
+        not_null={"url", "kind", "category", "every", "enabled", "status", "consecutive_failures"},
+        defaults={"kind": "auto", "enabled": 1, "status": "new", "consecutive_failures": 0},
+        foreign_keys=[("category", "categories", "slug")],
+    )
+    db["sources"].create_index(["url"], unique=True)
+    db["articles"].create(
+        {
+            "id": str, "key": str, "source_id": int, "category": str, "title": str, "url": str,
+            "guid": str, "author": str, "origin": str, "origin_url": str, "feed_url": str,
+            "published": str, "published_raw": str, "date_missing": int, "date_only": int,
+            "content_html": str, "summary": str, "content_hash": str, "first_seen": str,
+            "updated_at": str, "last_seen": str,
+        },
+        pk="id",
+        not_null={"key", "category", "title", "published", "first_seen"},
+    )
+    db["articles"].create_index(["key"], unique=True)
+    db["articles"].create_index(["url"])
+    db["articles"].create_index(["category", "published"])
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["source_id"])
+    db["meta"].create({"key": str, "value": str}, pk="key")

@@ -1,0 +1,126 @@
+"""Sources and their fetch state; the pipeline records every outcome here."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..errors import NotFoundError, StoreError
+from ..model import Source, from_iso, to_iso, utcnow
+
+_FIELDS = [f.name for f in fields(Source)]
+_TIMES = {"last_error_at", "last_fetched_at", "last_success_at", "next_fetch_at", "retry_after_until", "created_at"}
+
+
+def _to_row(values: dict[str, Any]) -> dict[str, Any]:
+    row = {}
+    for key, value in values.items():
+        if key in _TIMES:
+            value = to_iso(value)
+        elif key == "enabled":
+            value = int(bool(value))
+        row[key] = value
+    return row
+
+
+def _from_row(row: dict) -> Source:
+    values = {k: row[k] for k in _FIELDS if k in row}
+    for key in _TIMES:
+        values[key] = from_iso(values.get(key))
+    values["enabled"] = bool(values.get("enabled", 1))
+    return Source(**values)
+
+
+def add_source(db: Database, source: Source) -> Source:
+    """Insert a new source; a URL already present is a StoreError naming its id."""
+    with db.atomic():
+        existing = db.execute("select id from sources where url = ?", [source.url]).fetchone()
+        if existing:
+            raise StoreError(f"{source.url} is already source {existing[0]}")
+        values = {k: getattr(source, k) for k in _FIELDS if k != "id"}
+        values["created_at"] = values.get("created_at") or utcnow()
+        new_id = db["sources"].insert(_to_row(values)).last_pk
+    return get_source(db, new_id)
+
+
+def get_source(db: Database, source_id: int) -> Source:
+    """The source with this id, or NotFoundError."""
+    rows = list(db.query("select * from sources where id = ?", [source_id]))
+    if not rows:
+        raise NotFoundError(f"no source with id {source_id}")
+    return _from_row(rows[0])
+
+
+def find_source_by_url(db: Database, url: str) -> Source | None:
+    """The source polling exactly this URL, if any."""
+    rows = list(db.query("select * from sources where url = ?", [url]))
+    return _from_row(rows[0]) if rows else None
+
+
+def list_sources(db: Database, ids: list[int] | None = None, *, enabled_only: bool = False) -> list[Source]:
+    """Sources by id, optionally only some ids or only the enabled ones."""
+    sql, params = "select * from sources where 1=1", []
+    if ids:
+        sql += f" and id in ({','.join('?' * len(ids))})"
+        params.extend(ids)
+    if enabled_only:
+        sql += " and enabled = 1"
+    return [_from_row(r) for r in db.query(sql + " order by id", params)]
+
+
+def article_counts(db: Database) -> dict[int, int]:
+    """Number of stored articles per source id."""
+    return {r["source_id"]: r["n"] for r in db.query(
+        "select source_id, count(*) as n from articles where source_id is not null group by source_id")}
+
+
+def update_source(db: Database, source_id: int, **changes: Any) -> None:
+    """Write some fields of a source (fetch state, URL after a redirect, settings)."""
+    unknown = set(changes) - set(_FIELDS)
+    if unknown:
+        raise StoreError(f"unknown source fields: {', '.join(sorted(unknown))}")
+    with db.atomic():
+        if "url" in changes:
+            clash = db.execute("select id from sources where url = ? and id != ?",
+                               [changes["url"], source_id]).fetchone()
+            if clash:
+                raise StoreError(f"{changes['url']} is already source {clash[0]}")
+        db["sources"].update(source_id, _to_row(changes))
+
+
+def remove_source(db: Database, source_id: int, *, purge: bool = False) -> int:
+    """Delete a source. Its articles stay (detached) unless `purge`; returns how many were purged."""
+    get_source(db, source_id)
+    with db.atomic():
+        purged = 0
+        if purge:
+            purged = db.execute("delete from articles where source_id = ?", [source_id]).rowcount
+        else:
+            db.execute("update articles set source_id = null where source_id = ?", [source_id])
+        db.execute("delete from sources where id = ?", [source_id])
+    return purged
+
+
+def record_success(db: Database, source_id: int, *, fetched_at: datetime, next_fetch_at: datetime,
+                   **changes: Any) -> None:
+    """A fetch that worked: status ok, failures reset, error cleared."""
+    update_source(db, source_id, status="ok", last_error=None, last_error_at=None, consecutive_failures=0,
+                  last_fetched_at=fetched_at, last_success_at=fetched_at, next_fetch_at=next_fetch_at,
+                  **changes)
+
+
+def record_failure(db: Database, source_id: int, message: str, *, fetched_at: datetime,
+                   next_fetch_at: datetime, retry_after_until: datetime | None = None,
+                   disable: bool = False) -> None:
+    """A fetch that failed: the reason and time stored, failures counted; articles untouched."""
+    with db.atomic():
+        row = db.execute("select consecutive_failures from sources where id = ?", [source_id]).fetchone()
+        if row is None:
+            return  # removed while it was being fetched
+        update_source(db, source_id, status="disabled" if disable else "failing", last_error=message,
+                      last_error_at=fetched_at, last_fetched_at=fetched_at, next_fetch_at=next_fetch_at,
+                      consecutive_failures=row[0] + 1, retry_after_until=retry_after_until,
+                      **({"enabled": False} if disable else {}))
