@@ -8,6 +8,7 @@ ETag stays valid for readers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -40,7 +41,25 @@ def item_link(config: Config, article: Article) -> str:
     return article_page_url(config, article.id)
 
 
-def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_name: str) -> tuple:
+def _distinct_updated(articles: list[Article]) -> list[datetime]:
+    """Each entry's atom:updated, made unique within the feed.
+
+    News items often share a second; the W3C validator warns on equal atom:updated
+    values, so a repeat is moved back by microseconds, in feed order (deterministic).
+    """
+    seen: set[datetime] = set()
+    out = []
+    for article in articles:
+        value = max(article.updated_at, article.published)
+        while value in seen:
+            value -= timedelta(microseconds=1)
+        seen.add(value)
+        out.append(value)
+    return out
+
+
+def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_name: str,
+               updated: datetime) -> tuple:
     page = article_page_url(config, article.id)
     link = item_link(config, article)
     fe = fg.add_entry(order="append")
@@ -53,7 +72,7 @@ def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_nam
     if article.summary:
         fe.summary(article.summary)
     fe.published(article.published)
-    fe.updated(max(article.updated_at, article.published))
+    fe.updated(updated)
     if article.author:
         fe.author({"name": article.author})  # Atom; RSS <author> needs an email, so RSS gets dc:creator
         fe.dc.dc_creator(article.author)
@@ -87,8 +106,8 @@ def build_feeds(config: Config, category: Category, articles: list[Article],
     newest = max((max(a.updated_at, a.published) for a in articles), default=None) or utcnow()
     fg.updated(newest)
     fg.lastBuildDate(newest)
-    entries = [_add_entry(fg, config, article, names.get(article.category, article.category))
-               for article in articles]
+    entries = [_add_entry(fg, config, article, names.get(article.category, article.category), updated)
+               for article, updated in zip(articles, _distinct_updated(articles))]
     # feedgen takes the RSS <link> from the last link added: self first, then the page.
     fg.link([{"href": rss_url, "rel": "self", "type": "application/rss+xml"},
              {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)

@@ -1,0 +1,153 @@
+"""The HTTP client against a real server on 127.0.0.1: validators, limits, redirects, the guard."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import zlib
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from aggregator.config import Config
+from aggregator.errors import FetchError
+from aggregator.fetch import Fetcher, parse_retry_after
+from aggregator.fetch import guard
+
+
+def fetch(config: Config, url: str, **kwargs):
+    async def go():
+        async with Fetcher(config) as fetcher:
+            return await fetcher.fetch(url, **kwargs)
+    return asyncio.run(go())
+
+
+def test_sends_user_agent_and_returns_body_and_headers(config: Config, httpserver: HTTPServer) -> None:
+    seen = {}
+
+    def handler(request: Request) -> Response:
+        seen["ua"] = request.headers.get("User-Agent")
+        return Response(b"<rss/>", content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    result = fetch(config, httpserver.url_for("/feed"))
+    assert result.status == 200 and result.body == b"<rss/>"
+    assert result.headers["etag"] == '"v1"'
+    assert result.content_type == "application/rss+xml"
+    assert seen["ua"].startswith("aggregator/") and "+http" in seen["ua"]
+
+
+def test_conditional_get_sends_validators_and_reports_304(config: Config, httpserver: HTTPServer) -> None:
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"' and request.headers.get("If-Modified-Since"):
+            return Response(status=304)
+        return Response(b"full", status=200)
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    result = fetch(config, httpserver.url_for("/feed"), etag='"v1"', last_modified="Sun, 03 Nov 2024 02:55:33 GMT")
+    assert result.not_modified and result.body == b""
+    assert fetch(config, httpserver.url_for("/feed")).body == b"full"
+
+
+def test_gzip_and_deflate_bodies_are_decoded(config: Config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/gz").respond_with_data(gzip.compress(b"hello gzip"),
+                                                       headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/zz").respond_with_data(zlib.compress(b"hello deflate"),
+                                                       headers={"Content-Encoding": "deflate"})
+    assert fetch(config, httpserver.url_for("/gz")).body == b"hello gzip"
+    assert fetch(config, httpserver.url_for("/zz")).body == b"hello deflate"
+
+
+def test_body_over_the_limit_is_refused(config: Config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/big").respond_with_data(b"x" * 300_000)
+    small = config.with_overrides(max_body_bytes=100_000)
+    with pytest.raises(FetchError, match="too large: over 100000 bytes"):
+        fetch(small, httpserver.url_for("/big"))
+
+
+def test_gzip_bomb_is_cut_at_the_limit_of_decoded_bytes(config: Config, httpserver: HTTPServer) -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000)  # ~50 KB on the wire, 50 MB decoded
+    httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(FetchError, match="too large"):
+        fetch(config.with_overrides(max_body_bytes=1_000_000), httpserver.url_for("/bomb"))
+
+
+def test_redirects_are_followed_and_permanence_reported(config: Config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/old").respond_with_response(Response(status=301, headers={"Location": "/new"}))
+    httpserver.expect_request("/tmp").respond_with_response(Response(status=302, headers={"Location": "/new"}))
+    httpserver.expect_request("/new").respond_with_data(b"here")
+    moved = fetch(config, httpserver.url_for("/old"))
+    assert moved.body == b"here" and moved.final_url == httpserver.url_for("/new") and moved.permanent_redirect
+    assert fetch(config, httpserver.url_for("/tmp")).permanent_redirect is False
+
+
+def test_redirect_loop_stops_after_the_limit(config: Config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_response(Response(status=302, headers={"Location": "/b"}))
+    httpserver.expect_request("/b").respond_with_response(Response(status=302, headers={"Location": "/a"}))
+    with pytest.raises(FetchError, match=r"too many redirects \(over 5\)"):
+        fetch(config, httpserver.url_for("/a"))
+
+
+def test_http_error_status_is_a_fetch_error_with_retry_after(config: Config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    httpserver.expect_request("/busy").respond_with_data("wait", status=503, headers={"Retry-After": "120"})
+    with pytest.raises(FetchError, match="^fetch: HTTP 404$"):
+        fetch(config, httpserver.url_for("/gone"))
+    with pytest.raises(FetchError) as err:
+        fetch(config, httpserver.url_for("/busy"))
+    assert err.value.status == 503 and err.value.retry_after == 120
+
+
+def test_total_timeout_cuts_a_trickling_server(config: Config, httpserver: HTTPServer) -> None:
+    import time
+
+    def trickle():
+        for _ in range(20):
+            yield b"x"
+            time.sleep(0.2)
+
+    httpserver.expect_request("/slow").respond_with_response(Response(trickle()))
+    with pytest.raises(FetchError, match="timeout after 1 s"):
+        fetch(config.with_overrides(fetch_timeout=1.0), httpserver.url_for("/slow"))
+
+
+def test_connection_refused_is_a_fetch_error(config: Config) -> None:
+    with pytest.raises(FetchError, match="connection failed"):
+        fetch(config, "http://127.0.0.1:9/feed")
+
+
+def test_private_addresses_are_refused_by_default(httpserver: HTTPServer, config: Config) -> None:
+    strict = config.with_overrides(allow_private_networks=False)
+    httpserver.expect_request("/feed").respond_with_data(b"secret")
+    with pytest.raises(FetchError, match="refused: private address 127.0.0.1"):
+        fetch(strict, httpserver.url_for("/feed"))
+    with pytest.raises(FetchError, match="refused: private address"):
+        fetch(strict, f"http://localhost:{httpserver.port}/feed")  # a name that resolves to loopback
+
+
+def test_redirect_hop_to_link_local_is_refused(httpserver: HTTPServer, config: Config,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Treat the test server's own 127.0.0.1 as public so the first hop passes; the guard
+    # must still stop the second hop, to the cloud metadata address.
+    real = guard.is_public
+    monkeypatch.setattr(guard, "is_public", lambda a: a == "127.0.0.1" or real(a))
+    httpserver.expect_request("/r").respond_with_response(
+        Response(status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}))
+    with pytest.raises(FetchError, match="refused: private address 169.254.169.254"):
+        fetch(config.with_overrides(allow_private_networks=False), httpserver.url_for("/r"))
+
+
+@pytest.mark.parametrize("address, public", [
+    ("8.8.8.8", True), ("10.0.0.5", False), ("192.168.1.1", False), ("172.16.0.1", False),
+    ("127.0.0.1", False), ("169.254.169.254", False), ("100.64.0.1", False), ("::1", False),
+    ("::ffff:127.0.0.1", False), ("fe80::1", False), ("2001:4860:4860::8888", True), ("224.0.0.1", False),
+])
+def test_is_public(address: str, public: bool) -> None:
+    assert guard.is_public(address) is public
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    assert parse_retry_after("30") == 30
+    assert parse_retry_after("Sun, 03 Nov 2024 10:00:30 GMT", now=1730628000.0) == 30
+    assert parse_retry_after("soon") is None

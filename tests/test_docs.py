@@ -1,0 +1,43 @@
+"""Every command has help with an example, and every command is in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from aggregator.cli import cli
+
+README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+
+
+def commands(group: click.Group, prefix: str = "aggregator"):
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            yield from commands(command, path)
+        else:
+            yield path, command
+
+
+ALL = list(commands(cli))
+
+
+@pytest.mark.parametrize("path, command", ALL, ids=[p for p, _ in ALL])
+def test_command_has_help_with_an_example(path: str, command: click.Command) -> None:
+    assert command.help and "Example:" in command.help, path
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL])
+def test_command_is_in_the_readme(path: str) -> None:
+    assert f"`{path}" in README or f"\n{path}" in README or f"$ {path}" in README, path
+
+
+def test_every_config_key_is_in_the_readme() -> None:
+    from dataclasses import fields
+
+    from aggregator.config import Config
+
+    for field in fields(Config):
+        assert f"`{field.name}`" in README, field.name
