@@ -8,11 +8,22 @@ an article came from.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 SOURCE_KINDS = ("auto", "feed")
 SOURCE_STATUSES = ("new", "ok", "failing", "backoff", "disabled")
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+# One such character from an upstream would make every later feed of its category unwritable.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str | None) -> str | None:
+    """`text` without the characters XML 1.0 forbids (None stays None)."""
+    return _XML_INVALID.sub("", text) if text else text
 
 
 def utcnow() -> datetime:
@@ -125,6 +136,7 @@ class RawItem:
     published_raw: str | None = None
     date_only: bool = False
     updated: datetime | None = None
+    base_url: str | None = None  # an explicit xml:base for the content's relative links
 
 
 @dataclass

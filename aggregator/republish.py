@@ -18,6 +18,7 @@ from .model import Category, to_iso, utcnow
 
 log = logging.getLogger("aggregator.publish")
 INDEX_LATEST = 20
+PAGE_BATCH = 500
 
 
 @dataclass
@@ -54,11 +55,12 @@ def republish(db: Database, config: Config, *, categories: set[str] | None = Non
         report.feeds += 2
         if slug is not None:
             _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
-    ids = set(store.all_article_ids(db)) if full else (article_ids or set())
-    for article in store.articles_by_ids(db, ids):
-        category = Category(article.category, names.get(article.category, article.category))
-        _write(report, out / "articles" / f"{article.id}.html", publish.render_article(config, article, category))
-        report.pages += 1
+    ids = store.all_article_ids(db) if full else sorted(article_ids or ())
+    for start in range(0, len(ids), PAGE_BATCH):  # batches keep memory flat on a full republish
+        for article in store.articles_by_ids(db, set(ids[start:start + PAGE_BATCH])):
+            category = Category(article.category, names.get(article.category, article.category))
+            _write(report, out / "articles" / f"{article.id}.html", publish.render_article(config, article, category))
+            report.pages += 1
     _write(report, out / "index.html", publish.render_index(
         config, rows, store.latest_articles(db, None, INDEX_LATEST), store.count_articles(db)))
     _write(report, out / "style.css", publish.stylesheet())

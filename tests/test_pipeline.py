@@ -154,3 +154,18 @@ def test_cycle_with_a_process_pool_gives_the_same_articles(db, config, httpserve
     report = cycle(db, config.with_overrides(parse_workers=2))
     assert [o.result for o in report.outcomes] == ["ok", "ok", "ok"]
     assert store.count_articles(db) == 3
+
+
+def test_characters_xml_forbids_never_reach_the_store_or_break_publishing(db, config, httpserver: HTTPServer) -> None:
+    from aggregator.republish import republish
+
+    feed = rss([item(1, title="bad \x01 title\ufffe", description="<p>body\x0b text</p>", author="张\x02三")])
+    feed = feed.replace("\x01", "&#x1;")  # as an upstream would send it
+    httpserver.expect_request("/feed").respond_with_data(feed.encode("utf-8"), content_type="application/rss+xml")
+    add(db, httpserver.url_for("/feed"))
+    (outcome,) = cycle(db, config).outcomes
+    assert outcome.result == "ok"
+    (stored,) = store.latest_articles(db, None, 5)
+    assert stored.title == "bad title" and "\x0b" not in stored.content_html and stored.author == "张三"
+    republish(db, config)
+    assert "bad title" in (config.public_dir / "feeds" / "news.rss").read_text("utf-8")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..model import Article, RawItem
+from ..model import Article, RawItem, xml_safe
 from .fingerprint import article_id, article_key, content_hash
 from .sanitize import plain_text, sanitize_html
 from .urls import absolute_url, canonical_url
@@ -17,6 +18,11 @@ _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _EMAIL = re.compile(r"^[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+$")
 _EMAIL_NAME = re.compile(r"^\s*[^@\s()]+@[^@\s()]+\s*\((?P<name>[^)]*)\)\s*$")
 _NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]+?)\s*<[^>]+@[^>]+>\s*$")
+_NAME_PAREN_EMAIL = re.compile(r"^\s*(?P<name>[^()@]+?)\s*\((?:mailto:)?[^@\s()]+@[^@\s()]+\)\s*$")
+# Feeds escape titles once, twice ("&amp;amp;"), now and then three times; never more.
+_MAX_UNESCAPES = 3
+_TEXT_FIELDS = ("guid", "link", "title", "content_html", "summary_html", "author", "origin_name", "origin_url",
+                "published_raw")
 SUMMARY_CHARS = 200
 UNTITLED = "(无标题)"
 
@@ -36,7 +42,11 @@ def clean_title(title: str | None) -> str:
     """Entities decoded (also when double-encoded upstream), whitespace folded."""
     if not title:
         return ""
-    text = html.unescape(title) if _ENTITY.search(title) else title
+    text = title
+    for _ in range(_MAX_UNESCAPES):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
     return _SPACE.sub(" ", text).strip()
 
 
@@ -45,7 +55,7 @@ def author_name(raw: str | None) -> str | None:
     if not raw:
         return None
     text = _SPACE.sub(" ", html.unescape(raw)).strip()
-    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
+    for pattern in (_EMAIL_NAME, _NAME_EMAIL, _NAME_PAREN_EMAIL):
         match = pattern.match(text)
         if match:
             return match.group("name").strip() or None
@@ -54,16 +64,27 @@ def author_name(raw: str | None) -> str | None:
     return text or None
 
 
+def _xml_safe_item(raw: RawItem) -> RawItem:
+    """The item without characters XML cannot carry, so no stored text can break a feed."""
+    changes = {name: xml_safe(getattr(raw, name)) for name in _TEXT_FIELDS}
+    return dataclasses.replace(raw, **changes)
+
+
 def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article | None:
     """Build the Article for `raw`, or None when the item has nothing to show."""
+    raw = _xml_safe_item(raw)
+    ctx = dataclasses.replace(ctx, source_name=xml_safe(ctx.source_name))
     link = canonical_url(raw.link, ctx.feed_url)
     body_source = raw.content_html or raw.summary_html or ""
     title = clean_title(raw.title)
     if not title and not body_source.strip() and not link:
         return None
-    base = absolute_url(raw.link, ctx.feed_url) or ctx.feed_url
+    base = absolute_url(raw.base_url, ctx.feed_url) or absolute_url(raw.link, ctx.feed_url) or ctx.feed_url
     body = sanitize_html(body_source, base)  # last step for the body: nothing is added after it
-    summary = plain_text(sanitize_html(raw.summary_html, base) if raw.summary_html else body, SUMMARY_CHARS)
+    if not title and not link and not plain_text(body) and "<img" not in body:
+        return None  # the body was all script or markup: still nothing to show
+    summary = plain_text(sanitize_html(raw.summary_html, base), SUMMARY_CHARS) if raw.summary_html else ""
+    summary = summary or plain_text(body, SUMMARY_CHARS)
     if not title:
         title = plain_text(body, 60) or UNTITLED
     key = article_key(raw.guid, link, title, body, ctx.source_id)
@@ -76,7 +97,7 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
         category=ctx.category,
         title=title,
         url=link,
-        guid=raw.guid.strip() if raw.guid else None,
+        guid=raw.guid.strip() if raw.guid and raw.guid.strip() else None,
         author=author_name(raw.author),
         origin=origin,
         origin_url=canonical_url(raw.origin_url, ctx.feed_url),

@@ -35,6 +35,8 @@ _ATTRIBUTES = {
 _URL_ATTRS = {("a", "href"), ("img", "src")}
 _base: ContextVar[str] = ContextVar("sanitize_base", default="")
 _SPACE = re.compile(r"\s+")
+_BLOCK_EDGE = re.compile(
+    r"<br\s*/?>|</(?:p|div|li|dt|dd|h[1-6]|blockquote|pre|tr|td|th|table|figure|figcaption|caption)\s*>", re.I)
 
 
 def _filter(tag: str, attr: str, value: str) -> str | None:
@@ -44,8 +46,11 @@ def _filter(tag: str, attr: str, value: str) -> str | None:
     value = value.strip()
     if tag == "img" and value.lower().startswith("data:image/"):
         return value
-    absolute = urljoin(_base.get(), value)
-    scheme = urlsplit(absolute).scheme.lower()
+    try:
+        absolute = urljoin(_base.get(), value)
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:  # e.g. "http://[::1": an unreadable URL is dropped, not raised through nh3
+        return None
     if scheme in ("http", "https") or (tag == "a" and scheme == "mailto"):
         return absolute
     return None
@@ -75,10 +80,13 @@ def plain_text(fragment: str, limit: int | None = None) -> str:
     """Visible text of (already sanitized) HTML, whitespace folded, cut at `limit` characters."""
     if not fragment.strip():
         return ""
+    # text_content() glues "<p>One.</p><p>Two.</p>" into "One.Two.": mark the block
+    # boundaries and line breaks first so the words stay apart.
+    spaced = _BLOCK_EDGE.sub(lambda m: m.group(0) + " ", fragment)
     try:
-        text = lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
+        text = lxml.html.fragment_fromstring(spaced, create_parent="div").text_content()
     except (etree.ParserError, ValueError):
-        text = re.sub(r"<[^>]+>", " ", fragment)
+        text = re.sub(r"<[^>]+>", " ", spaced)
     text = _SPACE.sub(" ", text).strip()
     if limit is not None and len(text) > limit:
         return text[: limit - 1].rstrip() + "…"

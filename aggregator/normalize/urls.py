@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 # Parameters that only say who shared or clicked a link; the article is the same without them.
 _TRACKING_EXACT = {
@@ -17,11 +17,19 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
     """`url` resolved against `base`, or None when it is empty or not http(s)."""
     if not url or not url.strip():
         return None
-    joined = urljoin(base or "", url.strip())
-    parts = urlsplit(joined)
+    try:
+        joined = urljoin(base or "", url.strip())
+        parts = urlsplit(joined)
+    except ValueError:  # e.g. "http://[::1/": an unreadable host is no link at all
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return joined
+
+
+def _is_tracking(piece: str) -> bool:
+    key = unquote_plus(piece.split("=", 1)[0]).lower()
+    return key in _TRACKING_EXACT or key.startswith(_TRACKING_PREFIXES)
 
 
 def canonical_url(url: str | None, base: str | None = None) -> str | None:
@@ -36,9 +44,12 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         return None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in _TRACKING_EXACT and not k.lower().startswith(_TRACKING_PREFIXES)]
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
+    # Filter the pieces as written: decoding and re-encoding would turn "?123" into
+    # "?123=" and "%2F" into "/" or back, which some servers treat as another page.
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from ..errors import NotAFeedError
 from ..model import FetchResult, ParsedFeed
 from .discover import find_feed_links, looks_like_html
@@ -21,6 +23,14 @@ class DiscoveredFeeds(NotAFeedError):
         self.links = links
 
 
+def _refuse_page(text: str, result: FetchResult) -> NoReturn:
+    """Raise DiscoveredFeeds when the page links feeds, else NotAFeedError."""
+    links = find_feed_links(text, result.final_url)
+    if links:
+        raise DiscoveredFeeds(result.content_type, links)
+    raise NotAFeedError(f"not a feed: got {result.content_type or 'text/html'}")
+
+
 def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None) -> ParsedFeed:
     """Decode and parse a fetched document as RSS, Atom or JSON Feed.
 
@@ -31,15 +41,24 @@ def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None)
         raise NotAFeedError("not a feed: empty body")
     decoded = decode(result.body, result.headers.get("content-type"), encoding)
     text = decoded.text
-    if looks_like_json_feed(text) or result.content_type in ("application/feed+json",):
-        parsed = parse_json_feed(text, tz)
-    elif looks_like_html(text):
-        links = find_feed_links(text, result.final_url)
-        if links:
-            raise DiscoveredFeeds(result.content_type, links)
-        raise NotAFeedError(f"not a feed: got {result.content_type or 'text/html'}")
+    if not text.strip():  # e.g. nothing but a byte-order mark
+        raise NotAFeedError("not a feed: empty body")
+    # An error page sent as application/feed+json is still HTML: sniff before trusting the type.
+    if looks_like_json_feed(text) or (result.content_type == "application/feed+json"
+                                      and text.lstrip().startswith("{")):
+        parsed = parse_json_feed(text, tz, result.final_url)
     else:
-        check_prolog(text)
-        parsed = parse_xml_feed(text, result.final_url, tz, result.content_type)
+        check_prolog(text)  # before any XML or HTML parser sees the text
+        if looks_like_html(text):
+            _refuse_page(text, result)
+        try:
+            parsed = parse_xml_feed(text, result.final_url, tz, result.content_type)
+        except NotAFeedError:
+            # A page that does not open with <html> (a bare <head>, a <meta> first)
+            # may still advertise its feeds.
+            links = find_feed_links(text, result.final_url) if "<link" in text.lower() else []
+            if links:
+                raise DiscoveredFeeds(result.content_type, links) from None
+            raise
     parsed.encoding = decoded.encoding
     return parsed

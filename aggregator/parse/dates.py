@@ -20,7 +20,13 @@ _CN = re.compile(
     r"(?:[\sT]*(?P<H>\d{1,2})\s*(?::|:|时|點|点)\s*(?P<M>\d{1,2})\s*分?"
     r"(?:\s*(?::|:)\s*(?P<S>\d{1,2})\s*秒?|\s*(?P<S2>\d{1,2})\s*秒)?)?"
 )
+# An explicit zone after a slashed or Chinese date: "+0800", "+08:00", "GMT+8", "UTC".
+_TRAILING_ZONE = re.compile(
+    r"^\s*(?:(?:GMT|UTC)\s*)?(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?\b"
+    r"|^\s*(?:GMT|UTC|Z)\b"
+)
 _RELATIVE = re.compile(r"^\s*(\d+)\s*(秒|分钟|小时|天)前\s*$")
+_JUST_NOW = ("刚刚", "刚才")
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
 _DAY_WORD_TIME = re.compile(r"^\s*(今天|昨天|前天)\s*(?:(\d{1,2})\s*[::]\s*(\d{1,2}))?\s*$")
 # Zone names that mean China Standard Time on Chinese sites, not US Central.
@@ -35,8 +41,19 @@ class ParsedDate:
     date_only: bool = False
 
 
-def _local(tz: ZoneInfo, *parts: int) -> datetime:
+def _local(tz: ZoneInfo | timezone, *parts: int) -> datetime:
     return datetime(*parts, tzinfo=tz).astimezone(timezone.utc)
+
+
+def _zone_after(rest: str, tz: ZoneInfo) -> ZoneInfo | timezone:
+    """The zone written right after a time, else the source's own zone."""
+    match = _TRAILING_ZONE.match(rest)
+    if not match:
+        return tz
+    if not match.group("sign"):
+        return timezone.utc
+    offset = timedelta(hours=int(match.group("h")), minutes=int(match.group("m") or 0))
+    return timezone(-offset if match.group("sign") == "-" else offset)
 
 
 def _rfc822(raw: str, tz: ZoneInfo) -> datetime | None:
@@ -49,7 +66,9 @@ def _rfc822(raw: str, tz: ZoneInfo) -> datetime | None:
     if parsed is None:
         return None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=tz).astimezone(timezone.utc)
+        # email.utils gives "-0000" no zone too, but RFC 5322 defines it as UTC.
+        zone = timezone.utc if re.search(r"-0000\s*$", raw) else tz
+        return parsed.replace(tzinfo=zone).astimezone(timezone.utc)
     if re.search(r"\bCST\s*$", raw) and datetime.now(tz).utcoffset() == _CHINA_OFFSET:
         return parsed.replace(tzinfo=timezone(_CHINA_OFFSET)).astimezone(timezone.utc)
     return parsed.astimezone(timezone.utc)
@@ -78,12 +97,15 @@ def _chinese(raw: str, tz: ZoneInfo) -> ParsedDate | None:
         if g["H"] is None:
             return ParsedDate(_local(tz, int(g["y"]), int(g["m"]), int(g["d"])), True)
         seconds = int(g["S"] or g["S2"] or 0)
-        return ParsedDate(_local(tz, int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"]), int(g["M"]), seconds))
+        zone = _zone_after(raw[match.end():], tz)
+        return ParsedDate(_local(zone, int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"]), int(g["M"]), seconds))
     except ValueError:
         return None
 
 
 def _relative(raw: str, tz: ZoneInfo, now: datetime) -> ParsedDate | None:
+    if raw in _JUST_NOW:
+        return ParsedDate(now.astimezone(timezone.utc).replace(microsecond=0))
     match = _RELATIVE.match(raw)
     if match:
         amount = int(match.group(1))
@@ -100,6 +122,13 @@ def _relative(raw: str, tz: ZoneInfo, now: datetime) -> ParsedDate | None:
 
 def parse_date(raw: str | None, tz_name: str, *, now: datetime | None = None) -> ParsedDate | None:
     """Resolve `raw` to UTC, reading a zone-less value in `tz_name`; None if unreadable."""
+    try:
+        return _parse(raw, tz_name, now)
+    except (ValueError, OverflowError):  # year 9999 in a far zone, 999999天前: no date, not a crash
+        return None
+
+
+def _parse(raw: str | None, tz_name: str, now: datetime | None) -> ParsedDate | None:
     if not raw or not raw.strip():
         return None
     tz = ZoneInfo(tz_name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import escape
 from typing import Any
 
 import feedparser
@@ -38,8 +39,6 @@ def _text_of(value: str | None, detail: dict | None) -> str | None:
 def _html_of(value: str, kind: str | None) -> str:
     """A content field as HTML: plain text is escaped and kept in paragraphs."""
     if kind and "html" not in kind and "xml" not in kind:
-        from html import escape
-
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
         return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return value
@@ -50,32 +49,52 @@ def _author(entry: Any) -> str | None:
     name = detail.get("name") or entry.get("author")
     if not name and entry.get("authors"):
         name = next((a.get("name") for a in entry["authors"] if a.get("name")), None)
-    return name
+    return name or None
+
+
+def _summary(entry: Any, content: dict | None) -> str | None:
+    """The summary as HTML. feedparser copies an Atom <content> into `summary` without
+    its summary_detail; that copy has the content's type (text must not pass as HTML)."""
+    value = entry.get("summary")
+    if not value:
+        return None
+    kind = (entry.get("summary_detail") or {}).get("type")
+    if kind is None and content is not None and content.get("value") == value:
+        kind = content.get("type")
+    return _html_of(value, kind)
+
+
+def _field(entry: Any, key: str) -> Any:
+    """A field only if the feed had it: feedparser's own get() answers "updated"
+    with the published date (with a DeprecationWarning), inventing an update."""
+    return dict.get(entry, key)
 
 
 def _date(entry: Any, tz: str) -> tuple[str | None, Any]:
     for key in ("published", "updated", "created"):
-        raw = entry.get(key)
+        raw = _field(entry, key)
         if raw:
             parsed = parse_date(raw, tz)
             if parsed is None:
-                fallback = from_struct(entry.get(f"{key}_parsed"))
+                fallback = from_struct(_field(entry, f"{key}_parsed"))
                 return raw, (fallback, False) if fallback else None
             return raw, (parsed.value, parsed.date_only)
     return None, None
 
 
-def _item(entry: Any, tz: str) -> RawItem:
+def _item(entry: Any, tz: str, feed_author: str | None, url: str) -> RawItem:
     content_html = None
-    if entry.get("content"):
-        block = entry["content"][0]
+    block = entry["content"][0] if entry.get("content") else None
+    detail = block or entry.get("summary_detail") or {}
+    # feedparser fills "base" with the document URL unless xml:base says otherwise; only a real
+    # xml:base is worth carrying, since normalize otherwise resolves against the item's own link.
+    base_url = detail.get("base") if detail.get("base") not in (None, "", url) else None
+    if block is not None:
         content_html = _html_of(block.get("value", ""), block.get("type"))
-    summary_html = None
-    if entry.get("summary"):
-        summary_html = _html_of(entry["summary"], (entry.get("summary_detail") or {}).get("type"))
+    summary_html = _summary(entry, block)
     source = entry.get("source") or {}
     raw_date, resolved = _date(entry, tz)
-    updated_raw = entry.get("updated")
+    updated_raw = _field(entry, "updated")
     updated = parse_date(updated_raw, tz) if updated_raw else None
     return RawItem(
         guid=entry.get("id") or None,
@@ -83,13 +102,14 @@ def _item(entry: Any, tz: str) -> RawItem:
         title=_text_of(entry.get("title"), entry.get("title_detail")),
         content_html=content_html,
         summary_html=summary_html,
-        author=_author(entry),
+        author=_author(entry) or feed_author,
         origin_name=source.get("title") or entry.get("dc_source") or None,
         origin_url=source.get("href") or source.get("link") or None,
         published=resolved[0] if resolved else None,
         published_raw=raw_date,
         date_only=resolved[1] if resolved else False,
         updated=updated.value if updated else None,
+        base_url=base_url,
     )
 
 
@@ -108,13 +128,17 @@ def parse_xml_feed(text: str, url: str, tz: str, content_type: str) -> ParsedFee
         what = content_type or "a document with no feed in it"
         raise NotAFeedError(f"not a feed: got {what}")
     feed = result.feed
+    # Atom (RFC 4287 4.2.1): an entry without an author has the feed's; in RSS the
+    # channel's managingEditor is an editor, not the author of each item.
+    version = result.get("version") or ""
+    feed_author = _author(feed) if version.startswith("atom") else None
     ttl = None
     if str(feed.get("ttl", "")).strip().isdigit():
         ttl = int(str(feed["ttl"]).strip())
     return ParsedFeed(
         title=_text_of(feed.get("title"), feed.get("title_detail")),
         site_url=feed.get("link") or None,
-        items=[_item(entry, tz) for entry in result.entries],
-        format=result.get("version") or "unknown",
+        items=[_item(entry, tz, feed_author, url) for entry in result.entries],
+        format=version or "unknown",
         ttl_minutes=ttl,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 from typing import Any
+from urllib.parse import urljoin
 
 from ..errors import NotAFeedError, ParseError
 from ..model import ParsedFeed, RawItem
@@ -21,6 +22,17 @@ def _str(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def _url(value: Any, base: str | None) -> str | None:
+    """A URL field made absolute: the spec asks for absolute URLs, feeds still send "/a"."""
+    url = _str(value)
+    if url is None or not base:
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:  # a malformed host: leave it for normalize to reject
+        return url
+
+
 def _author(obj: dict) -> str | None:
     authors = obj.get("authors")
     if isinstance(authors, list):
@@ -33,7 +45,7 @@ def _author(obj: dict) -> str | None:
     return None
 
 
-def _item(obj: dict, tz: str) -> RawItem | None:
+def _item(obj: dict, tz: str, base: str | None, feed_author: str | None) -> RawItem | None:
     if not isinstance(obj, dict):
         return None
     content_html = _str(obj.get("content_html"))
@@ -46,13 +58,13 @@ def _item(obj: dict, tz: str) -> RawItem | None:
     guid = obj.get("id")
     return RawItem(
         guid=str(guid) if guid not in (None, "") else None,
-        link=_str(obj.get("url")),
+        link=_url(obj.get("url"), base),
         title=_str(obj.get("title")),
         content_html=content_html,
         summary_html=escape(obj["summary"]) if _str(obj.get("summary")) else None,
-        author=_author(obj),
+        author=_author(obj) or feed_author,  # the spec: an item without authors has the feed's
         origin_name=None,
-        origin_url=_str(obj.get("external_url")),
+        origin_url=_url(obj.get("external_url"), base),
         published=parsed.value if parsed else None,
         published_raw=raw_date,
         date_only=parsed.date_only if parsed else False,
@@ -60,21 +72,27 @@ def _item(obj: dict, tz: str) -> RawItem | None:
     )
 
 
-def parse_json_feed(text: str, tz: str) -> ParsedFeed:
-    """Parse JSON Feed text into items; malformed JSON is a ParseError."""
+def parse_json_feed(text: str, tz: str, url: str | None = None) -> ParsedFeed:
+    """Parse JSON Feed text into items; malformed JSON is a ParseError.
+
+    Relative URLs are resolved against the feed's `url` (where it was fetched from).
+    """
     try:
         doc = json.loads(text)
     except ValueError as exc:
         raise ParseError(f"invalid JSON Feed: {exc}") from None
+    except RecursionError:  # hostile nesting ("[[[[...") exhausts the decoder's stack
+        raise ParseError("invalid JSON Feed: nested too deeply") from None
     if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
         raise NotAFeedError("not a feed: JSON without a jsonfeed.org version")
     items = doc.get("items")
     if not isinstance(items, list):
         raise ParseError("invalid JSON Feed: 'items' is not a list")
     version = str(doc["version"]).rstrip("/").rsplit("/", 1)[-1]
+    feed_author = _author(doc)
     return ParsedFeed(
         title=_str(doc.get("title")),
-        site_url=_str(doc.get("home_page_url")),
-        items=[item for item in (_item(obj, tz) for obj in items) if item is not None],
+        site_url=_url(doc.get("home_page_url"), url),
+        items=[item for item in (_item(obj, tz, url, feed_author) for obj in items) if item is not None],
         format=f"json{version.replace('.', '')}",
     )

@@ -17,6 +17,8 @@ def html_to_text(fragment: str) -> str:
         return _SPACE.sub(" ", html.unescape(fragment)).strip()
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        for element in list(root.iter("script", "style", "noscript", "template")):
+            element.drop_tree()  # code is not text: it must not become a title or an origin name
         text = root.text_content()
     except (etree.ParserError, ValueError):
         text = re.sub(r"<[^>]*>", " ", fragment)

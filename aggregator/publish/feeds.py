@@ -14,7 +14,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..config import Config
-from ..model import Article, Category, utcnow
+from ..model import Article, Category, utcnow, xml_safe
 from .disclaimer import body_with_attribution, feed_rights, item_rights
 
 ALL = Category(slug="all", name="全部")
@@ -65,22 +65,23 @@ def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_nam
     fe = fg.add_entry(order="append")
     fe.id(page)
     fe.guid(page, permalink=link == page)
-    fe.title(article.title)
+    fe.title(xml_safe(article.title))
     fe.link(href=link, rel="alternate")
-    body = body_with_attribution(article, config.disclaimer)
+    body = xml_safe(body_with_attribution(article, config.disclaimer))
     fe.description(body)
     if article.summary:
-        fe.summary(article.summary)
+        fe.summary(xml_safe(article.summary))
     fe.published(article.published)
     fe.updated(updated)
     if article.author:
-        fe.author({"name": article.author})  # Atom; RSS <author> needs an email, so RSS gets dc:creator
-        fe.dc.dc_creator(article.author)
-    rights = item_rights(article, config.disclaimer)
+        author = xml_safe(article.author)
+        fe.author({"name": author})  # Atom; RSS <author> needs an email, so RSS gets dc:creator
+        fe.dc.dc_creator(author)
+    rights = xml_safe(item_rights(article, config.disclaimer))
     fe.rights(rights)
     fe.dc.dc_rights(rights)
     if article.feed_url:
-        fe.source(url=article.feed_url, title=article.origin or article.feed_url)
+        fe.source(url=article.feed_url, title=xml_safe(article.origin) or article.feed_url)
     fe.category(term=article.category, label=category_name)
     return fe, body
 

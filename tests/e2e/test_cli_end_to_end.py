@@ -99,7 +99,8 @@ def upstream(httpserver: HTTPServer) -> HTTPServer:
     httpserver.expect_request("/feed.json").respond_with_data(data_file("upstream", "jsonfeed.json"),
                                                               content_type="application/feed+json")
     httpserver.expect_request("/moved").respond_with_response(Response(status=301, headers={"Location": "/gbk2.xml"}))
-    httpserver.expect_request("/gbk2.xml").respond_with_data(gbk, content_type="application/xml")
+    moved = rss([item(4, title="时政快讯")], title="时政", encoding="gb2312").encode("gbk")
+    httpserver.expect_request("/gbk2.xml").respond_with_data(moved, content_type="application/xml")
     httpserver.expect_request("/broken.xml").respond_with_data("boom", status=500)
     httpserver.expect_request("/page.html").respond_with_data("<!DOCTYPE html><html><body>首页</body></html>",
                                                               content_type="text/html; charset=utf-8")
@@ -134,7 +135,7 @@ def test_feeds_in_attributed_feeds_out(tmp_path: Path, upstream: HTTPServer) -> 
         assert rss_feed.version == "rss20" and atom_feed.version == "atom10"
         titles = {e.title for e in rss_feed.entries}
         assert titles == {"第1篇 文章", "第2篇 文章", "阜新市海州区凝心聚力谋发展促振兴纪实", "深入学习贯彻党的二十届三中全会精神",
-                          "社区幸福食堂开张", "国际观察:多边合作&共同发展"}
+                          "社区幸福食堂开张", "国际观察:多边合作&共同发展", "时政快讯"}
         assert {e.title for e in atom_feed.entries} == titles
         for entry in rss_feed.entries + atom_feed.entries:
             body = entry.content[0].value if "content" in entry else entry.summary
