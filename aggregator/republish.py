@@ -43,8 +43,12 @@ def republish(db: Database, config: Config, *, categories: set[str] | None = Non
     report = PublishReport()
     rows = store.list_categories(db)
     names = {r["slug"]: r["name"] for r in rows}
-    targets = [Category(r["slug"], r["name"]) for r in rows if full or r["slug"] in (categories or set())]
-    if full or categories:
+    # A category that has never been written (new, still empty) gets its feeds too, so its
+    # subscription URL answers from the start instead of 404 until its first article.
+    wanted = categories or set()
+    targets = [Category(r["slug"], r["name"]) for r in rows
+               if full or r["slug"] in wanted or not (out / "feeds" / f"{r['slug']}.rss").exists()]
+    if full or categories or not (out / "feeds" / "all.rss").exists():
         targets.append(publish.ALL)
     for category in targets:
         slug = None if category.slug == publish.ALL.slug else category.slug

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import sys
+from types import SimpleNamespace
 
 import click
 
@@ -54,35 +56,23 @@ def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool,
     else:
         chosen = store.list_sources(db, enabled_only=True)
     show_bar = sys.stderr.isatty() and not as_json and len(chosen) > 1
-    with click.progressbar(length=len(chosen), label="fetching", file=sys.stderr) if show_bar else \
-            _NoBar() as bar:
+    no_bar = contextlib.nullcontext(SimpleNamespace(update=lambda n: None))
+    with click.progressbar(length=len(chosen), label="fetching", file=sys.stderr) if show_bar else no_bar as bar:
         report = asyncio.run(run_cycle(db, ctx.config, chosen, force=force, on_done=lambda _o: bar.update(1)))
-    published = republish(db, ctx.config, categories=report.categories, article_ids=report.article_ids) \
-        if report.categories or report.article_ids else None
+    published = republish(db, ctx.config, categories=report.categories, article_ids=report.article_ids)
     if as_json:
         click.echo(json.dumps({"sources": [_outcome_json(o) for o in report.outcomes],
-                               "files_written": len(published.written) if published else 0},
+                               "files_written": len(published.written)},
                               ensure_ascii=False, indent=2))
     elif report.outcomes:
         click.echo(_summary(report))
         new = sum(o.new for o in report.outcomes)
         click.echo(f"{len(report.outcomes)} sources, {new} new articles, {len(report.failed)} failed, "
-                   f"{len(published.written) if published else 0} files written")
+                   f"{len(published.written)} files written")
     else:
         click.echo("no sources to fetch")
     if strict and report.failed:
         ctx_exit(1)
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
 
 
 def ctx_exit(code: int) -> None:

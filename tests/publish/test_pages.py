@@ -92,3 +92,12 @@ def test_republish_rewrites_only_changed_categories(db, config: Config) -> None:
     assert {"fanfu.rss", "fanfu.atom", "all.rss", "all.atom", "00000000000000aa.html"} <= written
     assert "other.rss" not in written and other.stat().st_mtime == 1
     assert "改过的标题" in (public / "feeds" / "fanfu.rss").read_text("utf-8")
+
+
+def test_a_new_empty_category_gets_its_feeds_on_the_next_partial_publish(db, config: Config) -> None:
+    store.add_category(db, "fanfu", "反腐纪实")
+    republish(db, config)
+    store.add_category(db, "lilun", "理论")
+    republish(db, config, categories=set(), article_ids=set())
+    assert (config.public_dir / "feeds" / "lilun.rss").exists()
+    assert (config.public_dir / "feeds" / "lilun.atom").exists()
