@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python 3.11+, git and make:
-#   make run    create .venv, install, import feeds/ on first start, fetch, publish, serve
+#   make run    create .venv, install, import feeds/ on first start, run the daemon (fetch, publish, serve)
 #   make test   create .venv with the test extras and run the whole suite
 PYTHON ?= python3
 VENV := .venv
@@ -24,9 +24,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/aggregator sources import feeds/ --if-empty
-	$(BIN)/aggregator fetch || true
-	$(BIN)/aggregator publish
-	$(BIN)/aggregator serve --host $(HOST) --port $(PORT)
+	$(BIN)/aggregator run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/lint-imports

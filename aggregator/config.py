@@ -79,6 +79,12 @@ class Config:
     max_redirects: int = 5
     max_concurrency: int = 16
     per_host_limit: int = 2
+    host_delay: float = 1.0
+    max_backoff: str = "24h"
+    max_upstream_interval: str = "6h"
+    shutdown_grace: float = 10.0
+    sync_interval: float = 30.0
+    publish_delay: float = 5.0
     parse_workers: int = 0
     user_agent: str = f"aggregator/0.1 (+{PROJECT_URL})"
     host: str = "127.0.0.1"
@@ -94,6 +100,16 @@ class Config:
     def public_dir(self) -> Path:
         """Where published feeds and pages are written and served from."""
         return self.data_dir / "public"
+
+    @property
+    def max_backoff_seconds(self) -> int:
+        """The longest a failing source's next attempt may be pushed out."""
+        return parse_duration(self.max_backoff)
+
+    @property
+    def max_upstream_interval_seconds(self) -> int:
+        """The most an upstream's caching hints (max-age, Expires, <ttl>) may stretch an interval."""
+        return parse_duration(self.max_upstream_interval)
 
     @property
     def default_every_seconds(self) -> int:
@@ -163,6 +179,16 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
         raise bad("port", "must be at most 65535")
     if cfg.fetch_timeout <= 0:
         raise bad("fetch_timeout", "must be a positive number of seconds")
+    for key in ("host_delay", "shutdown_grace", "publish_delay"):
+        if getattr(cfg, key) < 0:
+            raise bad(key, "must not be negative")
+    if not 0.5 <= cfg.sync_interval <= 60:
+        raise bad("sync_interval", "must be between 0.5 and 60 seconds")
+    for key in ("max_backoff", "max_upstream_interval"):
+        try:
+            parse_duration(getattr(cfg, key))
+        except ValueError as exc:
+            raise bad(key, f"is invalid: {exc}") from None
     if cfg.item_link not in ("site", "original"):
         raise bad("item_link", "must be 'site' or 'original'")
     if cfg.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

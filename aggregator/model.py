@@ -82,6 +82,7 @@ class Source:
     site_url: str | None = None
     title: str | None = None
     created_at: datetime | None = None
+    warning: str | None = None
 
     @property
     def display_name(self) -> str:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from . import store
+from . import policy, store
 from .config import Config
 from .errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
 from .fetch import Fetcher
@@ -82,6 +82,19 @@ class _Parsed:
     site_url: str | None = None
     feed_links: list[str] = field(default_factory=list)
     error: str | None = None
+    ttl_minutes: int | None = None
+    warning: str | None = None
+
+
+def canary(items: list) -> str | None:
+    """A successful fetch that looks wrong: no items, or items without titles or dates."""
+    if not items:
+        return "suspicious: the feed has no items"
+    untitled = sum(1 for item in items if not (item.title or "").strip())
+    undated = sum(1 for item in items if item.published is None)
+    problems = [f"{n} of {len(items)} items have no {what}" for n, what in ((untitled, "title"), (undated, "date"))
+                if n]
+    return f"suspicious: {'; '.join(problems)}" if problems else None
 
 
 def _newest_first_or_document_order(items: list, limit: int) -> list:
@@ -105,7 +118,8 @@ def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch
     name = ctx.source_name or parsed.title or urlsplit(ctx.feed_url).hostname or ctx.feed_url
     context = dataclasses.replace(ctx, source_name=name)
     articles = [a for a in (normalize_item(item, context, now) for item in items) if a is not None]
-    return _Parsed(articles=articles, title=parsed.title, site_url=parsed.site_url)
+    return _Parsed(articles=articles, title=parsed.title, site_url=parsed.site_url, ttl_minutes=parsed.ttl_minutes,
+                   warning=canary(parsed.items))
 
 
 def make_executor(config: Config) -> Executor | None:
@@ -155,9 +169,14 @@ class Refresher:
         except Exception as exc:  # a bug: record it on the source and keep the cycle going
             log.exception("internal error refreshing source %s", source.id)
             self._fail(source, outcome, f"internal error: {type(exc).__name__}: {exc}", now)
-        log.info("fetch source=%s url=%s result=%s bytes=%s ms=%s new=%s updated=%s%s", source.id, source.url,
+        log.info("fetch source=%s url=%s result=%s bytes=%s ms=%s new=%s updated=%s%s", source.id, outcome.url,
                  outcome.result, outcome.bytes, outcome.elapsed_ms, outcome.new, outcome.updated,
                  f" error={outcome.error!r}" if outcome.error else "")
+        try:
+            store.log_fetch(self.db, source.id, result=outcome.result, url=outcome.url, nbytes=outcome.bytes,
+                            ms=outcome.elapsed_ms, new=outcome.new, updated=outcome.updated, error=outcome.error)
+        except StoreError as exc:
+            log.error("could not log the fetch of source %s: %s", source.id, exc)
         return outcome
 
     def _fail(self, source: Source, outcome: SourceOutcome, message: str, now: datetime, *,
@@ -166,10 +185,12 @@ class Refresher:
         until = now + timedelta(seconds=retry_after) if retry_after else None
         if disable:
             message = f"{message}: gone, source disabled"
+        failures = source.consecutive_failures + 1
+        next_at, status = policy.after_failure(source.every, failures, self.config, now, until)
         try:
             store.record_failure(self.db, source.id, message, fetched_at=now, retry_after_until=until,
-                                 next_fetch_at=max(until or now, now + timedelta(seconds=source.every)),
-                                 disable=disable)
+                                 next_fetch_at=next_at, status="disabled" if disable else status,
+                                 failures=failures, disable=disable)
         except StoreError as exc:
             log.error("could not record failure of source %s: %s", source.id, exc)
 
@@ -180,7 +201,7 @@ class Refresher:
         if result.permanent_redirect and store.find_source_by_url(self.db, result.final_url) is None:
             changes["url"] = result.final_url
         validators = {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
-        next_at = now + timedelta(seconds=source.every)
+        next_at = policy.after_success(source.every, self.config, now, policy.upstream_interval(result.headers, None))
         if result.not_modified:
             outcome.result = "not_modified"
             store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, **changes)
@@ -197,9 +218,13 @@ class Refresher:
         if parsed.error:
             raise ParseError(parsed.error)
         self._store(source, parsed, outcome)
+        hint = policy.upstream_interval(result.headers, parsed.ttl_minutes)
+        next_at = policy.after_success(source.every, self.config, now, hint)
+        if parsed.warning:
+            log.warning("source %s: %s", source.id, parsed.warning)
         store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, content_hash=body_hash,
                              title=parsed.title or source.title, site_url=parsed.site_url or source.site_url,
-                             **validators, **changes)
+                             warning=parsed.warning, **validators, **changes)
 
     def _store(self, source: Source, parsed: _Parsed, outcome: SourceOutcome) -> None:
         upserted = store.upsert_articles(self.db, parsed.articles)

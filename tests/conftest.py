@@ -28,7 +28,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     """Settings for a test: private networks allowed (the upstream is 127.0.0.1), parsing in-process."""
-    return Config(data_dir=tmp_path / "data", allow_private_networks=True, parse_workers=1,
+    return Config(data_dir=tmp_path / "data", allow_private_networks=True, parse_workers=1, host_delay=0,
                   site_name="测试资讯网", base_url="http://127.0.0.1:8080/")
 
 

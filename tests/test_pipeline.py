@@ -169,3 +169,56 @@ def test_characters_xml_forbids_never_reach_the_store_or_break_publishing(db, co
     assert stored.title == "bad title" and "\x0b" not in stored.content_html and stored.author == "张三"
     republish(db, config)
     assert "bad title" in (config.public_dir / "feeds" / "news.rss").read_text("utf-8")
+
+
+def test_canary_flags_empty_feeds_and_items_without_titles_or_dates(db, config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/empty").respond_with_data(rss([]), content_type="application/rss+xml")
+    odd = rss([item(1), {"link": "http://upstream.test/x", "description": "<p>无题无日期</p>"}])
+    httpserver.expect_request("/odd").respond_with_data(odd, content_type="application/rss+xml")
+    httpserver.expect_request("/fine").respond_with_data(rss([item(2)]), content_type="application/rss+xml")
+    empty, odd_src, fine = (add(db, httpserver.url_for(p), category=p.strip("/")) for p in ("/empty", "/odd", "/fine"))
+    cycle(db, config)
+    assert store.get_source(db, empty.id).warning == "suspicious: the feed has no items"
+    assert store.get_source(db, odd_src.id).warning == \
+        "suspicious: 1 of 2 items have no title; 1 of 2 items have no date"
+    assert store.get_source(db, fine.id).warning is None
+    assert store.get_source(db, empty.id).status == "ok"  # suspicious, not failed
+    summary = store.health_summary(db)
+    assert {s["id"] for s in summary["suspicious"]} == {empty.id, odd_src.id}
+
+
+def test_failures_back_off_and_a_success_resets(db, config, httpserver: HTTPServer) -> None:
+    state = {"ok": False}
+
+    def flaky(request: Request) -> Response:
+        return Response(rss([item(1)]), content_type="application/rss+xml") if state["ok"] else Response(status=502)
+
+    httpserver.expect_request("/f").respond_with_handler(flaky)
+    src = add(db, httpserver.url_for("/f"), every=600)
+    cycle(db, config)
+    first = store.get_source(db, src.id)
+    assert (first.status, first.consecutive_failures) == ("failing", 1)
+    cycle(db, config)
+    second = store.get_source(db, src.id)
+    assert (second.status, second.consecutive_failures) == ("backoff", 2)
+    assert 1150 <= (second.next_fetch_at - second.last_fetched_at).total_seconds() <= 1250  # 2x the interval
+    state["ok"] = True
+    cycle(db, config)
+    healed = store.get_source(db, src.id)
+    assert (healed.status, healed.consecutive_failures, healed.last_error) == ("ok", 0, None)
+    assert (healed.next_fetch_at - healed.last_fetched_at).total_seconds() <= 660
+
+
+def test_every_attempt_is_in_the_bounded_fetch_log(db, config, httpserver: HTTPServer, monkeypatch) -> None:
+    from aggregator.store import health
+
+    monkeypatch.setattr(health, "FETCH_LOG_KEEP", 3)
+    httpserver.expect_request("/f").respond_with_data(rss([item(1)]), content_type="application/rss+xml")
+    httpserver.expect_request("/bad").respond_with_data("no", status=404)
+    src, bad = add(db, httpserver.url_for("/f")), add(db, httpserver.url_for("/bad"), category="b")
+    for _ in range(5):
+        cycle(db, config, force=True)
+    log = store.fetch_log(db, src.id)
+    assert [e["result"] for e in log] == ["unchanged", "unchanged", "unchanged"]
+    assert len(store.fetch_log(db, bad.id)) == 3 and store.fetch_log(db, bad.id)[0]["error"] == "HTTP 404"
+    assert db.execute("select count(*) from fetch_log").fetchone()[0] == 6

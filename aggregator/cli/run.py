@@ -14,6 +14,7 @@ import click
 from .. import store
 from ..pipeline import CycleReport, SourceOutcome, run_cycle
 from ..republish import republish
+from ..scheduler import run_daemon
 from ..serve import serve_forever
 from .base import Context, cli, pass_ctx, setup_logging, table
 
@@ -131,3 +132,52 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
         asyncio.run(main())
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@cli.command("run")
+@click.option("--host", help="Address to listen on (default: config host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default: config port, 8080).")
+@pass_ctx
+def run_(ctx: Context, host: str | None, port: int | None) -> None:
+    """Run the daemon: scheduled fetching of every enabled source, publishing, and the server.
+
+    Each source is polled on its own interval; failing sources back off; the CLI can
+    add, remove, enable or disable sources meanwhile (picked up within 30 s). SIGTERM
+    or Ctrl-C stops it cleanly. One daemon per data dir.
+
+    Example:
+
+        aggregator run --port 8080
+    """
+    config = ctx.config
+    setup_logging(config.log_level)
+    host, port = host or config.host, config.port if port is None else port
+    try:
+        run_daemon(config, host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="The summary as JSON (the body of /healthz).")
+@pass_ctx
+def health(ctx: Context, as_json: bool) -> None:
+    """Summarise source health: counts by status, failing and suspicious sources, last publish.
+
+    Example:
+
+        aggregator health --json
+    """
+    summary = store.health_summary(ctx.db)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    counts = ", ".join(f"{n} {status}" for status, n in summary["sources"].items())
+    click.echo(f"sources: {counts}; articles: {summary['articles']}; "
+               f"last publish: {summary['last_publish_at'] or 'never'}")
+    if summary["failing"]:
+        click.echo(table([[f["id"], f["status"], f["consecutive_failures"], f["next_fetch_at"] or "-",
+                           f["name"][:30], f["error"] or ""] for f in summary["failing"]],
+                         ["id", "status", "failures", "next attempt", "name", "reason"]))
+    for s in summary["suspicious"]:
+        click.echo(f"source {s['id']} ({s['name'][:30]}): {s['warning']}")

@@ -77,7 +77,7 @@ def _as_json(source: Source, articles: int) -> dict:
         "last_error": source.last_error, "last_error_at": to_iso(source.last_error_at),
         "last_fetched_at": to_iso(source.last_fetched_at), "last_success_at": to_iso(source.last_success_at),
         "next_fetch_at": to_iso(source.next_fetch_at), "consecutive_failures": source.consecutive_failures,
-        "articles": articles,
+        "warning": source.warning, "articles": articles,
     }
 
 
@@ -100,8 +100,49 @@ def list_(ctx: Context, as_json: bool) -> None:
         click.echo("no sources yet: aggregator sources add URL --category NAME")
         return
     rows = [[i["id"], i["status"], i["category"], i["articles"], (i["last_fetched_at"] or "-"),
-             i["name"][:40], (i["last_error"] or "")[:60]] for i in items]
-    click.echo(table(rows, ["id", "status", "category", "articles", "last fetched", "name", "last error"]))
+             (i["next_fetch_at"] or "-"), i["name"][:40], (i["last_error"] or i["warning"] or "")[:60]]
+            for i in items]
+    click.echo(table(rows, ["id", "status", "category", "articles", "last fetched", "next fetch", "name",
+                            "last error / warning"]))
+
+
+def _set_enabled(ctx: Context, source_id: int, enabled: bool) -> None:
+    source = store.get_source(ctx.db, source_id)
+    changes: dict = {"enabled": enabled}
+    if enabled and not source.enabled:
+        # Back in service now, with a clean slate: the daemon picks it up at its next sync.
+        changes |= {"status": "new" if source.last_success_at is None else "ok", "next_fetch_at": None,
+                    "consecutive_failures": 0, "retry_after_until": None}
+    elif not enabled:
+        changes["status"] = "disabled"
+    store.update_source(ctx.db, source_id, **changes)
+    click.echo(f"source {source_id} {'enabled' if enabled else 'disabled'}: {source.url}")
+
+
+@sources.command("enable")
+@click.argument("source_id", type=int)
+@pass_ctx
+def enable(ctx: Context, source_id: int) -> None:
+    """Enable a source again (also one disabled by a 410 Gone); it is fetched at the daemon's next sync.
+
+    Example:
+
+        aggregator sources enable 3
+    """
+    _set_enabled(ctx, source_id, True)
+
+
+@sources.command("disable")
+@click.argument("source_id", type=int)
+@pass_ctx
+def disable(ctx: Context, source_id: int) -> None:
+    """Stop polling a source without removing it or its articles.
+
+    Example:
+
+        aggregator sources disable 3
+    """
+    _set_enabled(ctx, source_id, False)
 
 
 @sources.command("remove")

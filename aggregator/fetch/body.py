@@ -34,12 +34,14 @@ class _Inflater:
         try:
             out = self._d.decompress(data, room)
         except zlib.error:
-            if self._raw_fallback and not self._started:
-                # Some servers send raw deflate without the zlib header.
-                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._raw_fallback = False
+            if not (self._raw_fallback and not self._started):
+                raise FetchError(f"corrupt {self.encoding} body") from None
+            # Some servers send raw deflate without the zlib header.
+            self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+            self._raw_fallback = False
+            try:
                 out = self._d.decompress(data, room)
-            else:
+            except zlib.error:  # neither zlib nor raw deflate: garbage, not a crash
                 raise FetchError(f"corrupt {self.encoding} body") from None
         self._started = True
         return out
@@ -47,6 +49,11 @@ class _Inflater:
     @property
     def pending(self) -> bytes:
         return self._d.unconsumed_tail
+
+    @property
+    def truncated(self) -> bool:
+        """Data came but the compressed stream never reached its end."""
+        return self._started and not self._d.eof
 
 
 async def read_limited(resp: ClientResponse, limit: int) -> bytes:
@@ -72,4 +79,8 @@ async def read_limited(resp: ClientResponse, limit: int) -> bytes:
                 raise _too_large(limit)
             parts.append(out)
             data = inflater.pending
+    # A close-delimited body cut by a reset looks complete to aiohttp; a compressed one
+    # at least tells us, and half a document must not pass for the whole of it.
+    if inflater is not None and inflater.truncated:
+        raise FetchError("connection closed before the body was complete")
     return b"".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import re
 import ssl
 import time
 from datetime import datetime, timezone
@@ -21,9 +22,19 @@ from ..errors import FetchError
 from ..model import FetchResult
 from .body import read_limited
 from .guard import check_ip_literal, make_resolver
+from .pacer import HostPacer
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    """OpenSSL's reason without "[SSL: CODE]" and "(_ssl.c:1006)"; a hint when the port is plain HTTP."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    text = re.sub(r"\s*\(_ssl\.c:\d+\)$", "", re.sub(r"^\[[^\]]*\]\s*", "", text))
+    if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":
+        text += " (the server does not speak TLS on this port)"
+    return text
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -51,6 +62,8 @@ class Fetcher:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._session: aiohttp.ClientSession | None = None
+        self._pacer = HostPacer(config.host_delay)
+        self._slots: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
@@ -74,6 +87,12 @@ class Fetcher:
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     accept: str | None = None) -> FetchResult:
         """GET `url` with validators; a 304 comes back as not_modified, errors as FetchError."""
+        # Waiting for our turn at the host is politeness, not slowness: it is outside the deadline.
+        await self._pacer.wait(URL(url).host or "")
+        # So is waiting for a free connection to the host (per_host_limit): inside the deadline,
+        # feeds queued behind slow siblings on one host timed out without having been sent.
+        slot = self._slots.setdefault(URL(url).host or "", asyncio.Semaphore(self.config.per_host_limit))
+        await slot.acquire()
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.config.fetch_timeout):
@@ -84,20 +103,39 @@ class Fetcher:
             exc.url = exc.url or url
             raise
         except aiohttp.ClientConnectorCertificateError as exc:
-            raise FetchError(f"TLS certificate error: {exc.certificate_error}", url=url) from None
+            # verify_message is the reason alone ("self-signed certificate"), without OpenSSL's decoration.
+            cert_error = exc.certificate_error
+            reason = getattr(cert_error, "verify_message", None) or _ssl_reason(cert_error)
+            raise FetchError(f"TLS certificate error: {reason}", url=url) from None
         except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
-            raise FetchError(f"TLS error: {getattr(exc, 'strerror', None) or exc}", url=url) from None
-        except aiohttp.ClientConnectorDNSError:
-            raise FetchError(f"DNS lookup failed for {URL(url).host}", url=url) from None
+            raise FetchError(f"TLS error: {_ssl_reason(getattr(exc, 'os_error', exc))}", url=url) from None
+        except aiohttp.ClientConnectorDNSError as exc:
+            # exc.host is the hop that failed; after a redirect it is not the host of `url`.
+            raise FetchError(f"DNS lookup failed for {exc.host}", url=url) from None
         except aiohttp.ClientConnectorError as exc:
             reason = exc.os_error.strerror or str(exc.os_error) or "failed"
             raise FetchError(f"connection failed: {reason.lower()}", url=url) from None
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, ConnectionResetError):
+        except aiohttp.ServerDisconnectedError:
+            # Raised while waiting for the status line; a body cut short is a ClientPayloadError.
+            raise FetchError("connection closed before any response", url=url) from None
+        except (aiohttp.ClientPayloadError, ConnectionResetError):
             raise FetchError("connection closed before the body was complete", url=url) from None
-        except aiohttp.InvalidURL:
-            raise FetchError(f"invalid URL {url}", url=url) from None
+        except aiohttp.ClientOSError as exc:  # e.g. a reset right after the request was sent
+            raise FetchError(f"connection failed: {(exc.strerror or str(exc)).lower()}", url=url) from None
+        except aiohttp.InvalidURL as exc:
+            # Name the URL that was refused (a redirect target), not the one we started from.
+            why = f": {exc.description}" if exc.description else ""
+            raise FetchError(f"invalid URL {exc.url}{why}", url=url) from None
+        except aiohttp.ClientResponseError as exc:
+            # With redirects and raise_for_status off, this is aiohttp's HTTP parser refusing the
+            # response (bad status line, oversized or too many headers, broken chunking); its
+            # message repeats the raw bytes and the URL, so keep only the reason before the colon.
+            reason = (exc.message or "unreadable").split(":", 1)[0].strip().rstrip(".")
+            raise FetchError(f"invalid HTTP response: {reason[:1].lower()}{reason[1:]}", url=url) from None
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise FetchError(f"request failed: {type(exc).__name__}: {exc}", url=url) from None
+        finally:
+            slot.release()
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None, accept: str | None,
                      started: float) -> FetchResult:
@@ -110,6 +148,8 @@ class Fetcher:
                 raise FetchError(f"unsupported URL {current}")
             if not self.config.allow_private_networks:
                 check_ip_literal(target.host)
+            if hop:
+                await self._pacer.wait(target.host)
             headers = {"Accept": accept or "application/rss+xml, application/atom+xml, application/feed+json, "
                                             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"}
             if etag:
@@ -119,7 +159,10 @@ class Fetcher:
             async with self._session.get(target, headers=headers, allow_redirects=False) as resp:
                 if resp.status in _REDIRECTS and "Location" in resp.headers:
                     permanent = permanent and resp.status in _PERMANENT
-                    current = urljoin(current, resp.headers["Location"])
+                    try:
+                        current = urljoin(current, resp.headers["Location"])
+                    except ValueError:  # e.g. "http://[::1": urljoin refuses it
+                        raise FetchError(f"invalid redirect to {resp.headers['Location']!r}") from None
                     continue
                 result = FetchResult(url=url, final_url=current, status=resp.status,
                                      headers={k.lower(): v for k, v in resp.headers.items()},

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import threading
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ CONFIG_KEY = web.AppKey("config", Config)
 CACHE_KEY = web.AppKey("cache", FileCache)
 DB_KEY = web.AppKey("db", Database)
 DB_LOCK_KEY = web.AppKey("db_lock", threading.Lock)
+HEALTH_KEY = web.AppKey("health", object)
 
 
 def _not_modified(request: web.Request, entry: Entry, etag: str) -> bool:
@@ -108,20 +110,19 @@ async def article(request: web.Request) -> web.StreamResponse:
     return _respond(request, _public(request) / "articles" / f"{article_id}.html", HTML, 300)
 
 
-def _health(db: Database, lock: threading.Lock) -> dict:
+def _health(db: Database, lock: threading.Lock, extra: Callable[[], dict] | None) -> dict:
     with lock:
-        return {
-            "status": "ok",
-            "articles": store.count_articles(db),
-            "sources": len(store.list_sources(db)),
-            "last_publish_at": store.get_meta(db, "last_publish_at"),
-        }
+        body = store.health_summary(db)
+    if extra is not None:
+        body |= extra()  # the daemon's liveness: raises when its scheduler is not alive
+    return body
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:
-    """GET /healthz: 200 with a small JSON while the database answers, else 503."""
+    """GET /healthz: 200 with the health summary while the database (and scheduler) answer, else 503."""
     try:
-        body = await asyncio.to_thread(_health, request.app[DB_KEY], request.app[DB_LOCK_KEY])
+        body = await asyncio.to_thread(_health, request.app[DB_KEY], request.app[DB_LOCK_KEY],
+                                       request.app[HEALTH_KEY])
         status = 200
     except (StoreError, Exception) as exc:  # any failure to answer means unhealthy, not a crash
         body, status = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}, 503
@@ -129,9 +130,10 @@ async def healthz(request: web.Request) -> web.StreamResponse:
                              headers={"Cache-Control": "no-store"})
 
 
-def make_app(config: Config, db: Database) -> web.Application:
-    """The aiohttp application serving DATA_DIR/public and /healthz."""
+def make_app(config: Config, db: Database, health: Callable[[], dict] | None = None) -> web.Application:
+    """The aiohttp application serving DATA_DIR/public and /healthz (`health` adds the daemon's state)."""
     app = web.Application()
+    app[HEALTH_KEY] = health
     app[CONFIG_KEY] = config
     app[CACHE_KEY] = FileCache()
     app[DB_KEY] = db
@@ -147,9 +149,10 @@ def make_app(config: Config, db: Database) -> web.Application:
 
 
 async def serve_forever(config: Config, db: Database, host: str, port: int,
-                        ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
+                        ready: asyncio.Event | None = None, stop: asyncio.Event | None = None,
+                        health: Callable[[], dict] | None = None) -> None:
     """Run the server until `stop` is set (or forever)."""
-    runner = web.AppRunner(make_app(config, db), access_log=None)
+    runner = web.AppRunner(make_app(config, db, health), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

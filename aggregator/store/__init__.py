@@ -5,6 +5,7 @@ from .articles import (UpsertResult, all_article_ids, articles_by_ids, count_art
 from .categories import (RESERVED_SLUGS, add_category, ensure_category, get_category, is_slug,
                          list_categories, require_category, slugify)
 from .db import get_meta, integrity_ok, open_db, set_meta
+from .health import FETCH_LOG_KEEP, fetch_log, health_summary, log_fetch
 from .sources import (add_source, article_counts, find_source_by_url, get_source, list_sources,
                       record_failure, record_success, remove_source, update_source)
 
@@ -13,5 +14,6 @@ __all__ = [
     "upsert_articles", "RESERVED_SLUGS", "add_category", "ensure_category", "get_category", "is_slug",
     "list_categories", "require_category", "slugify", "get_meta", "integrity_ok", "open_db", "set_meta",
     "add_source", "article_counts", "find_source_by_url", "get_source", "list_sources", "record_failure",
-    "record_success", "remove_source", "update_source",
+    "record_success", "remove_source", "update_source", "FETCH_LOG_KEEP", "fetch_log", "health_summary",
+    "log_fetch",
 ]

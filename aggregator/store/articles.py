@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError
 from ..model import Article, from_iso, to_iso
+from .db import translate_errors, writing
 
 _FIELDS = [f.name for f in fields(Article)]
 _TIMES = {"published", "first_seen", "updated_at"}
@@ -57,10 +58,11 @@ def _existing(db: Database, article: Article) -> dict | None:
     return rows[0] if rows else None
 
 
+@translate_errors
 def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
     """Store a fetch's articles in one transaction; a known article is updated, never duplicated."""
     result = UpsertResult()
-    with db.atomic():
+    with writing(db):
         for article in articles:
             row = _existing(db, article)
             if row is None:

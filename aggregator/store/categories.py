@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, StoreError
 from ..model import Category, to_iso, utcnow
+from .db import translate_errors, writing
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"all"}  # /feeds/all.rss is every category together
@@ -37,6 +38,7 @@ def get_category(db: Database, slug_or_name: str) -> Category | None:
     return _row(rows[0]) if rows else None
 
 
+@translate_errors
 def add_category(db: Database, slug: str, name: str) -> Category:
     """Create a category, or rename it if the slug exists; the slug must be ASCII."""
     if not is_slug(slug):
@@ -45,7 +47,7 @@ def add_category(db: Database, slug: str, name: str) -> Category:
         raise StoreError(f"'{slug}' is reserved (it is the feed of all categories)")
     if not name.strip():
         raise StoreError("a category needs a non-empty name")
-    with db.atomic():
+    with writing(db):
         existing = db.execute("select slug from categories where slug = ?", [slug]).fetchone()
         if existing:
             db["categories"].update(slug, {"name": name.strip()})

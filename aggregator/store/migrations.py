@@ -43,3 +43,15 @@ def m001_initial(db: Database) -> None:
     db["articles"].create_index(["published"])
     db["articles"].create_index(["source_id"])
     db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_health(db: Database) -> None:
+    """Per-source canary warnings and a bounded log of recent fetch attempts."""
+    db["sources"].add_column("warning", str)
+    db["fetch_log"].create(
+        {"id": int, "source_id": int, "at": str, "result": str, "url": str, "bytes": int, "ms": int,
+         "new": int, "updated": int, "error": str},
+        pk="id",
+    )
+    db["fetch_log"].create_index(["source_id", "id"])

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, StoreError
 from ..model import Source, from_iso, to_iso, utcnow
+from .db import translate_errors, writing
 
 _FIELDS = [f.name for f in fields(Source)]
 _TIMES = {"last_error_at", "last_fetched_at", "last_success_at", "next_fetch_at", "retry_after_until", "created_at"}
@@ -34,9 +35,10 @@ def _from_row(row: dict) -> Source:
     return Source(**values)
 
 
+@translate_errors
 def add_source(db: Database, source: Source) -> Source:
     """Insert a new source; a URL already present is a StoreError naming its id."""
-    with db.atomic():
+    with writing(db):
         existing = db.execute("select id from sources where url = ?", [source.url]).fetchone()
         if existing:
             raise StoreError(f"{source.url} is already source {existing[0]}")
@@ -77,12 +79,13 @@ def article_counts(db: Database) -> dict[int, int]:
         "select source_id, count(*) as n from articles where source_id is not null group by source_id")}
 
 
+@translate_errors
 def update_source(db: Database, source_id: int, **changes: Any) -> None:
     """Write some fields of a source (fetch state, URL after a redirect, settings)."""
     unknown = set(changes) - set(_FIELDS)
     if unknown:
         raise StoreError(f"unknown source fields: {', '.join(sorted(unknown))}")
-    with db.atomic():
+    with writing(db):
         if "url" in changes:
             clash = db.execute("select id from sources where url = ? and id != ?",
                                [changes["url"], source_id]).fetchone()
@@ -91,10 +94,11 @@ def update_source(db: Database, source_id: int, **changes: Any) -> None:
         db["sources"].update(source_id, _to_row(changes))
 
 
+@translate_errors
 def remove_source(db: Database, source_id: int, *, purge: bool = False) -> int:
     """Delete a source. Its articles stay (detached) unless `purge`; returns how many were purged."""
     get_source(db, source_id)
-    with db.atomic():
+    with writing(db):
         purged = 0
         if purge:
             purged = db.execute("delete from articles where source_id = ?", [source_id]).rowcount
@@ -104,23 +108,26 @@ def remove_source(db: Database, source_id: int, *, purge: bool = False) -> int:
     return purged
 
 
+@translate_errors
 def record_success(db: Database, source_id: int, *, fetched_at: datetime, next_fetch_at: datetime,
                    **changes: Any) -> None:
-    """A fetch that worked: status ok, failures reset, error cleared."""
-    update_source(db, source_id, status="ok", last_error=None, last_error_at=None, consecutive_failures=0,
-                  last_fetched_at=fetched_at, last_success_at=fetched_at, next_fetch_at=next_fetch_at,
-                  **changes)
-
-
-def record_failure(db: Database, source_id: int, message: str, *, fetched_at: datetime,
-                   next_fetch_at: datetime, retry_after_until: datetime | None = None,
-                   disable: bool = False) -> None:
-    """A fetch that failed: the reason and time stored, failures counted; articles untouched."""
-    with db.atomic():
-        row = db.execute("select consecutive_failures from sources where id = ?", [source_id]).fetchone()
-        if row is None:
+    """A fetch that worked: status ok, failures reset, error and any Retry-After cleared."""
+    with writing(db):
+        if db.execute("select 1 from sources where id = ?", [source_id]).fetchone() is None:
             return  # removed while it was being fetched
-        update_source(db, source_id, status="disabled" if disable else "failing", last_error=message,
-                      last_error_at=fetched_at, last_fetched_at=fetched_at, next_fetch_at=next_fetch_at,
-                      consecutive_failures=row[0] + 1, retry_after_until=retry_after_until,
-                      **({"enabled": False} if disable else {}))
+        update_source(db, source_id, status="ok", last_error=None, last_error_at=None, consecutive_failures=0,
+                      retry_after_until=None, last_fetched_at=fetched_at, last_success_at=fetched_at,
+                      next_fetch_at=next_fetch_at, **changes)
+
+
+@translate_errors
+def record_failure(db: Database, source_id: int, message: str, *, fetched_at: datetime,
+                   next_fetch_at: datetime, status: str = "failing", failures: int = 1,
+                   retry_after_until: datetime | None = None, disable: bool = False) -> None:
+    """A fetch that failed: the reason, time, status and failure count stored; articles untouched."""
+    with writing(db):
+        if db.execute("select 1 from sources where id = ?", [source_id]).fetchone() is None:
+            return  # removed while it was being fetched
+        update_source(db, source_id, status=status, last_error=message, last_error_at=fetched_at,
+                      last_fetched_at=fetched_at, next_fetch_at=next_fetch_at, consecutive_failures=failures,
+                      retry_after_until=retry_after_until, **({"enabled": False} if disable else {}))

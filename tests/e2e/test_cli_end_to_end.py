@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,58 +13,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.conftest import data_file
+from tests.e2e.harness import Aggregator, free_port, http_get, wait_for
 from tests.feeds import item, rss
 
 pytestmark = pytest.mark.e2e
 DISCLAIMER_LABEL = "[免责声明]"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Aggregator:
-    """Runs `python -m aggregator` with a data dir and settings of its own."""
-
-    def __init__(self, tmp_path: Path, port: int) -> None:
-        self.cwd = tmp_path
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")} | {
-            "AGGREGATOR_DATA_DIR": str(tmp_path / "data"),
-            "AGGREGATOR_ALLOW_PRIVATE_NETWORKS": "true",
-            "AGGREGATOR_BASE_URL": f"http://127.0.0.1:{port}/",
-            "AGGREGATOR_SITE_NAME": "反腐倡廉资讯网",
-        }
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-m", "aggregator", *args], cwd=self.cwd, env=self.env,
-                              capture_output=True, text=True, timeout=120)
-        if check and done.returncode != 0:
-            raise AssertionError(f"aggregator {' '.join(args)} exited {done.returncode}: {done.stderr}")
-        return done
-
-    def popen(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "aggregator", *args], cwd=self.cwd, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def http_get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        return resp.read()
-
-
-def wait_for(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.stderr.read()}")
-        try:
-            http_get(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} never answered")
 
 
 @pytest.fixture
@@ -218,3 +165,17 @@ def test_strict_fetch_exits_1_when_a_source_failed(tmp_path: Path, upstream: HTT
     assert agg.run("fetch", check=False).returncode == 0
     strict = agg.run("fetch", "--strict", check=False)
     assert strict.returncode == 1 and "HTTP 500" in strict.stdout
+
+
+def test_health_summarises_failing_sources(tmp_path: Path, upstream: HTTPServer) -> None:
+    agg = Aggregator(tmp_path, free_port())
+    agg.run("sources", "add", upstream.url_for("/broken.xml"), "--category", "时政")
+    agg.run("sources", "add", upstream.url_for("/main.xml"), "--category", "反腐纪实")
+    agg.run("fetch")
+    summary = json.loads(agg.run("health", "--json").stdout)
+    assert summary["sources"]["ok"] == 1 and summary["sources"]["failing"] == 1
+    (failing,) = summary["failing"]
+    assert (failing["error"], failing["consecutive_failures"]) == ("HTTP 500", 1)
+    assert summary["last_publish_at"]
+    text = agg.run("health").stdout
+    assert "1 failing" in text and "HTTP 500" in text

@@ -151,3 +151,22 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after("30") == 30
     assert parse_retry_after("Sun, 03 Nov 2024 10:00:30 GMT", now=1730628000.0) == 30
     assert parse_retry_after("soon") is None
+
+
+def test_requests_to_one_host_are_spaced_by_host_delay(config: Config, httpserver: HTTPServer) -> None:
+    starts: list[float] = []
+
+    def handler(request: Request) -> Response:
+        import time
+        starts.append(time.monotonic())
+        return Response(b"ok")
+
+    httpserver.expect_request("/p").respond_with_handler(handler)
+
+    async def go():
+        async with Fetcher(config.with_overrides(host_delay=0.3)) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(httpserver.url_for("/p")) for _ in range(3)))
+
+    asyncio.run(go())
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert len(starts) == 3 and all(gap >= 0.25 for gap in gaps), gaps  # spacing, not speed

@@ -29,8 +29,9 @@ def test_migrations_create_tables_and_wal(db) -> None:
 
 
 def test_reopening_applies_no_migration_twice(config, db) -> None:
+    applied = db.execute("select count(*) from _sqlite_migrations").fetchone()[0]
     again = store.open_db(config.db_path)
-    assert again.execute("select count(*) from _sqlite_migrations").fetchone()[0] == 1
+    assert again.execute("select count(*) from _sqlite_migrations").fetchone()[0] == applied
 
 
 def test_unknown_category_name_gets_a_pinyin_slug(db) -> None:
@@ -65,10 +66,10 @@ def test_failure_is_recorded_without_touching_articles(db) -> None:
     store.add_category(db, "news", "新闻")
     src = store.add_source(db, Source(id=None, url="http://u.test/feed", category="news"))
     store.upsert_articles(db, [article(1, source_id=src.id)])
-    store.record_failure(db, src.id, "HTTP 500", fetched_at=T0, next_fetch_at=T0)
-    store.record_failure(db, src.id, "HTTP 500", fetched_at=T0, next_fetch_at=T0)
+    store.record_failure(db, src.id, "HTTP 500", fetched_at=T0, next_fetch_at=T0, status="failing", failures=1)
+    store.record_failure(db, src.id, "HTTP 500", fetched_at=T0, next_fetch_at=T0, status="backoff", failures=2)
     failed = store.get_source(db, src.id)
-    assert (failed.status, failed.last_error, failed.consecutive_failures) == ("failing", "HTTP 500", 2)
+    assert (failed.status, failed.last_error, failed.consecutive_failures) == ("backoff", "HTTP 500", 2)
     assert store.count_articles(db) == 1
     store.record_success(db, src.id, fetched_at=T0, next_fetch_at=T0)
     ok = store.get_source(db, src.id)
