@@ -108,7 +108,7 @@ def _newest_first_or_document_order(items: list, limit: int) -> list:
 def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch: int, now: datetime) -> _Parsed:
     """Worker body: bytes to Articles. Runs in a pool process, so it returns errors as text."""
     try:
-        parsed = parse_document(result, ctx.timezone)
+        parsed = parse_document(result, ctx.timezone, max_items=items_per_fetch)
     except DiscoveredFeeds as exc:
         return _Parsed(feed_links=exc.links, error=str(exc.message))
     except AggregatorError as exc:

@@ -87,11 +87,15 @@ class Fetcher:
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     accept: str | None = None) -> FetchResult:
         """GET `url` with validators; a 304 comes back as not_modified, errors as FetchError."""
+        try:
+            host = URL(url).host or ""
+        except ValueError:
+            raise FetchError(f"invalid URL {url}", url=url) from None
         # Waiting for our turn at the host is politeness, not slowness: it is outside the deadline.
-        await self._pacer.wait(URL(url).host or "")
+        await self._pacer.wait(host)
         # So is waiting for a free connection to the host (per_host_limit): inside the deadline,
         # feeds queued behind slow siblings on one host timed out without having been sent.
-        slot = self._slots.setdefault(URL(url).host or "", asyncio.Semaphore(self.config.per_host_limit))
+        slot = self._slots.setdefault(host, asyncio.Semaphore(self.config.per_host_limit))
         await slot.acquire()
         started = time.monotonic()
         try:

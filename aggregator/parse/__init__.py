@@ -31,7 +31,8 @@ def _refuse_page(text: str, result: FetchResult) -> NoReturn:
     raise NotAFeedError(f"not a feed: got {result.content_type or 'text/html'}")
 
 
-def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None) -> ParsedFeed:
+def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None,
+                   max_items: int | None = None) -> ParsedFeed:
     """Decode and parse a fetched document as RSS, Atom or JSON Feed.
 
     Raises DiscoveredFeeds for an HTML page with <link rel=alternate> feeds,
@@ -52,7 +53,7 @@ def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None)
         if looks_like_html(text):
             _refuse_page(text, result)
         try:
-            parsed = parse_xml_feed(text, result.final_url, tz, result.content_type)
+            parsed = parse_xml_feed(text, result.final_url, tz, result.content_type, max_items)
         except NotAFeedError:
             # A page that does not open with <html> (a bare <head>, a <meta> first)
             # may still advertise its feeds.

@@ -181,7 +181,14 @@ def decode(body: bytes, content_type: str | None = None, override: str | None = 
         if text is not None:
             return Decoded(text, codec, declared, True)
 
-    codec = _detect(body) or (candidates[0] if candidates else "utf-8")
+    guess = _detect(body)
+    if candidates and guess not in _MULTIBYTE:
+        # A declared codec with broken bytes beats a single-byte guess: the guess reads any
+        # bytes at all, so it "fits" while turning every Chinese character into another script.
+        codec = candidates[0]
+        text = body.decode(codec, "replace")
+        return Decoded(text, codec, declared, True)
+    codec = guess or (candidates[0] if candidates else "utf-8")
     text = _strict(body, codec)
     if text is not None:
         return Decoded(text, codec, declared, False)

@@ -170,3 +170,8 @@ def test_requests_to_one_host_are_spaced_by_host_delay(config: Config, httpserve
     asyncio.run(go())
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert len(starts) == 3 and all(gap >= 0.25 for gap in gaps), gaps  # spacing, not speed
+
+
+def test_an_unparseable_url_is_a_fetch_error(config: Config) -> None:
+    with pytest.raises(FetchError, match=r"invalid URL http://\[::1"):
+        fetch(config, "http://[::1")

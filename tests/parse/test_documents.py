@@ -322,3 +322,19 @@ def test_atom_xml_base_is_carried_for_relative_links_in_content() -> None:
     from datetime import datetime, timezone
     article = normalize_item(raw, ctx, datetime(2024, 11, 3, tzinfo=timezone.utc))
     assert 'src="http://cdn.test/posts/img/1.png"' in article.content_html
+
+
+def test_huge_feeds_are_cut_to_their_first_and_last_items_before_parsing() -> None:
+    from aggregator.model import FetchResult
+    from aggregator.parse import parse_document
+    from aggregator.parse.feed import bound_items
+
+    items = "".join(f"<item><title>t{i}</title><guid>g{i}</guid></item>" for i in range(1000))
+    doc = f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'
+    result = FetchResult(url="http://x.test/", final_url="http://x.test/", status=200,
+                         headers={"content-type": "application/rss+xml"}, body=doc.encode())
+    parsed = parse_document(result, "UTC", max_items=50)
+    titles = [item.title for item in parsed.items]
+    assert titles == [f"t{i}" for i in range(100)] + [f"t{i}" for i in range(900, 1000)]
+    assert len(parse_document(result, "UTC", max_items=250).items) == 1000  # under 4 x: untouched
+    assert bound_items(doc, None) == doc
