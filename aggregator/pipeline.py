@@ -122,6 +122,14 @@ def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch
                    warning=canary(parsed.items))
 
 
+def redact(url: str) -> str:
+    """The URL without a user name or password, for logs."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 def make_executor(config: Config) -> Executor | None:
     """A process pool sized by parse_workers (0: one per core); None means one worker thread."""
     workers = config.parse_workers or os.cpu_count() or 1
@@ -169,7 +177,8 @@ class Refresher:
         except Exception as exc:  # a bug: record it on the source and keep the cycle going
             log.exception("internal error refreshing source %s", source.id)
             self._fail(source, outcome, f"internal error: {type(exc).__name__}: {exc}", now)
-        log.info("fetch source=%s url=%s result=%s bytes=%s ms=%s new=%s updated=%s%s", source.id, outcome.url,
+        log.info("fetch source=%s url=%s result=%s bytes=%s ms=%s new=%s updated=%s%s", source.id,
+                 redact(outcome.url),
                  outcome.result, outcome.bytes, outcome.elapsed_ms, outcome.new, outcome.updated,
                  f" error={outcome.error!r}" if outcome.error else "")
         try:

@@ -222,3 +222,10 @@ def test_every_attempt_is_in_the_bounded_fetch_log(db, config, httpserver: HTTPS
     assert [e["result"] for e in log] == ["unchanged", "unchanged", "unchanged"]
     assert len(store.fetch_log(db, bad.id)) == 3 and store.fetch_log(db, bad.id)[0]["error"] == "HTTP 404"
     assert db.execute("select count(*) from fetch_log").fetchone()[0] == 6
+
+
+def test_credentials_in_source_urls_stay_out_of_the_logs() -> None:
+    from aggregator.pipeline import redact
+
+    assert redact("https://user:secret@feeds.example.cn/rss?x=1") == "https://***@feeds.example.cn/rss?x=1"
+    assert redact("https://feeds.example.cn/rss") == "https://feeds.example.cn/rss"

@@ -145,6 +145,32 @@ def disable(ctx: Context, source_id: int) -> None:
     _set_enabled(ctx, source_id, False)
 
 
+@sources.command("log")
+@click.argument("source_id", type=int)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="How many attempts.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
+@pass_ctx
+def log_(ctx: Context, source_id: int, limit: int, as_json: bool) -> None:
+    """Show a source's recent fetch attempts, newest first (the last 100 are kept).
+
+    Example:
+
+        aggregator sources log 3 --limit 5
+    """
+    source = store.get_source(ctx.db, source_id)
+    entries = store.fetch_log(ctx.db, source_id, limit)
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"source {source.id}: {source.url} ({source.status}"
+               f"{', ' + source.warning if source.warning else ''})")
+    if not entries:
+        click.echo("no attempts yet")
+        return
+    click.echo(table([[e["at"], e["result"], e["bytes"], e["ms"], e["new"], e["updated"], e["error"] or ""]
+                      for e in entries], ["at", "result", "bytes", "ms", "new", "updated", "error"]))
+
+
 @sources.command("remove")
 @click.argument("source_id", type=int)
 @click.option("--purge", is_flag=True, help="Also delete the articles it brought (default: keep them).")

@@ -179,3 +179,13 @@ def test_health_summarises_failing_sources(tmp_path: Path, upstream: HTTPServer)
     assert summary["last_publish_at"]
     text = agg.run("health").stdout
     assert "1 failing" in text and "HTTP 500" in text
+
+
+def test_sources_log_shows_recent_attempts(tmp_path: Path, upstream: HTTPServer) -> None:
+    agg = Aggregator(tmp_path, free_port())
+    agg.run("sources", "add", upstream.url_for("/broken.xml"), "--category", "时政")
+    agg.run("fetch")
+    agg.run("fetch")
+    entries = json.loads(agg.run("sources", "log", "1", "--json").stdout)
+    assert [(e["result"], e["error"]) for e in entries] == [("failed", "HTTP 500"), ("failed", "HTTP 500")]
+    assert "HTTP 500" in agg.run("sources", "log", "1").stdout

@@ -164,3 +164,18 @@ def test_sigterm_cancels_a_fetch_that_outlasts_the_grace_time(tmp_path: Path, ht
     assert code == 0, proc.stderr.read()
     assert "cancelled 1 fetches" in proc.stderr.read()
     assert agg.run("sources", "list", "--json").returncode == 0  # the database is intact and readable
+
+
+def test_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        agg = Aggregator(tmp_path, port)
+        daemon_env(agg)
+        done = agg.run("run", "--port", str(port), check=False)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(f"error: cannot listen on 127.0.0.1:{port}")
+    assert "Traceback" not in done.stderr
