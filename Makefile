@@ -8,7 +8,7 @@ CORPORA ?= ../shared/corpora
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test conformance bench lint-imports validate clean
+.PHONY: run test conformance bench soak lint-imports validate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -35,6 +35,9 @@ conformance: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py
+
+soak: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -9,24 +9,31 @@ The TOML format (one file per category in feeds/, or one file for everything):
     url = "https://example.org/rss.xml"   # required
     category = "fanfu"                     # slug (or a display name)
     name = "Example"                       # optional
-    kind = "feed"                          # auto | feed
+    kind = "feed"                          # auto | feed | page
     every = "30m"                          # optional polling interval
     timezone = "Asia/Shanghai"             # optional, for dates without a zone
+    selectors = { links = "ul.list a", body = ".TRS_Editor", url_pattern = "/t\\d{8}_", encoding = "gbk" }
+                                           # optional, for page sources (each key optional)
 """
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import tomli_w
+from cssselect import SelectorError
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from .config import check_timezone, format_duration, parse_duration
 from .errors import CatalogError
-from .model import SOURCE_KINDS, Source
+from .model import SOURCE_KINDS, Selectors, Source
 
 
 @dataclass
@@ -39,6 +46,7 @@ class CatalogEntry:
     kind: str = "auto"
     every: int | None = None
     timezone: str | None = None
+    selectors: Selectors = field(default_factory=Selectors)
 
 
 @dataclass
@@ -47,6 +55,43 @@ class Catalog:
 
     categories: dict[str, str] = field(default_factory=dict)
     entries: list[CatalogEntry] = field(default_factory=list)
+
+
+SELECTOR_FIELDS = ("links", "title", "body", "date", "author", "origin")
+
+
+def check_selectors(values: dict) -> Selectors:
+    """Selectors from a mapping (TOML table or CLI options), each one checked; ValueError names the bad one."""
+    unknown = set(values) - set(SELECTOR_FIELDS) - {"url_pattern", "encoding"}
+    if unknown:
+        raise ValueError(f"unknown selector key(s): {', '.join(sorted(unknown))}")
+    checked: dict = {}
+    for name in SELECTOR_FIELDS:
+        css = values.get(name)
+        if css:
+            try:
+                CSSSelector(str(css))
+            except (SelectorError, ValueError, TypeError) as exc:
+                raise ValueError(f"{name} selector {css!r} is not valid CSS: {exc}") from None
+            checked[name] = str(css)
+    if values.get("url_pattern"):
+        try:
+            re.compile(str(values["url_pattern"]))
+        except re.error as exc:
+            raise ValueError(f"url_pattern {values['url_pattern']!r} is not a valid regular expression: {exc}") from None
+        checked["url_pattern"] = str(values["url_pattern"])
+    if values.get("encoding"):
+        try:
+            codecs.lookup(str(values["encoding"]))
+        except LookupError:
+            raise ValueError(f"encoding {values['encoding']!r} is not a known charset (e.g. gbk, utf-8)") from None
+        checked["encoding"] = str(values["encoding"])
+    return Selectors(**checked)
+
+
+def selectors_table(selectors: Selectors) -> dict:
+    """The selectors as a TOML table (only the ones set)."""
+    return {k: v for k, v in dataclasses.asdict(selectors).items() if v}
 
 
 def check_url(url: str) -> str:
@@ -71,10 +116,15 @@ def _entry(raw: dict, where: str) -> CatalogEntry:
             raise ValueError(f"kind must be one of {', '.join(SOURCE_KINDS)}, got '{kind}'")
         every = parse_duration(str(raw["every"])) if "every" in raw else None
         tz = check_timezone(str(raw["timezone"])) if "timezone" in raw else None
+        table = raw.get("selectors") or {}
+        if not isinstance(table, dict):
+            raise ValueError("selectors must be a table, e.g. selectors = { links = \"ul.list a\" }")
+        selectors = check_selectors(table)
     except ValueError as exc:
         raise CatalogError(f"{where}: {exc}") from None
     name = str(raw["name"]).strip() if raw.get("name") else None
-    return CatalogEntry(url=url, category=category, name=name, kind=kind, every=every, timezone=tz)
+    return CatalogEntry(url=url, category=category, name=name, kind=kind, every=every, timezone=tz,
+                        selectors=selectors)
 
 
 def read_toml(path: Path) -> Catalog:
@@ -150,7 +200,8 @@ def to_toml(categories: dict[str, str], sources: list[Source]) -> str:
         "categories": {slug: {"name": name} for slug, name in sorted(categories.items())},
         "sources": [
             {k: v for k, v in {"url": s.url, "category": s.category, "name": s.name, "kind": s.kind,
-                               "every": format_duration(s.every), "timezone": s.timezone}.items() if v is not None}
+                               "every": format_duration(s.every), "timezone": s.timezone,
+                               "selectors": selectors_table(s.selectors) or None}.items() if v is not None}
             for s in sources
         ],
     }

@@ -70,6 +70,8 @@ class Config:
     timezone: str = "Asia/Shanghai"
     items_per_feed: int = 50
     items_per_fetch: int = 1000
+    page_articles_per_fetch: int = 30
+    page_depth: int = 3
     disclaimer: str = DEFAULT_DISCLAIMER
     allow_private_networks: bool = False
     item_link: str = "site"
@@ -170,7 +172,7 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
         check_timezone(cfg.timezone)
     except ValueError:
         raise bad("timezone", "must be an IANA time zone such as Asia/Shanghai") from None
-    for key, low in (("items_per_feed", 1), ("items_per_fetch", 1), ("max_body_bytes", 1024),
+    for key, low in (("items_per_feed", 1), ("items_per_fetch", 1), ("page_articles_per_fetch", 1), ("page_depth", 1), ("max_body_bytes", 1024),
                      ("max_concurrency", 1), ("per_host_limit", 1), ("parse_workers", 0),
                      ("max_redirects", 0), ("port", 0)):
         if getattr(cfg, key) < low:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-SOURCE_KINDS = ("auto", "feed")
+SOURCE_KINDS = ("auto", "feed", "page")
 SOURCE_STATUSES = ("new", "ok", "failing", "backoff", "disabled")
 
 
@@ -56,6 +56,27 @@ class Category:
     name: str
 
 
+@dataclass(frozen=True)
+class Selectors:
+    """Per-source overrides for HTML page sources (CSS selectors, a URL pattern, an encoding).
+
+    Every field is optional; what is not given is found by the extractor's own evidence.
+    """
+
+    links: str | None = None  # CSS selector of the article links on a listing page
+    title: str | None = None
+    body: str | None = None
+    date: str | None = None
+    author: str | None = None
+    origin: str | None = None
+    url_pattern: str | None = None  # a regular expression article links must match (re.search)
+    encoding: str | None = None  # overrides HTTP/meta charsets and detection
+
+    def is_empty(self) -> bool:
+        """True when no override is set."""
+        return not any(dataclasses.astuple(self))
+
+
 @dataclass
 class Source:
     """An upstream the aggregator polls, with its fetch state and health."""
@@ -83,6 +104,7 @@ class Source:
     title: str | None = None
     created_at: datetime | None = None
     warning: str | None = None
+    selectors: Selectors = field(default_factory=Selectors)
 
     @property
     def display_name(self) -> str:
@@ -138,6 +160,26 @@ class RawItem:
     date_only: bool = False
     updated: datetime | None = None
     base_url: str | None = None  # an explicit xml:base for the content's relative links
+
+
+@dataclass
+class ExtractedPage:
+    """One article page as the page extractor read it (parse/page.py)."""
+
+    item: RawItem  # link = the original URL (原文链接) when the page names one, else the page URL
+    page_url: str
+    encoding: str
+    replaced: bool = False  # the text had to be decoded with replacement characters
+    editor: str | None = None  # 责任编辑: kept apart, never taken for the author
+
+
+@dataclass
+class ListingPage:
+    """The article links found on one listing page (parse/listing.py)."""
+
+    links: list[str]  # absolute, fragment dropped, in page order, without duplicates
+    next_page: str | None = None  # 下一页 / page 2, when the page has one
+    encoding: str = "utf-8"
 
 
 @dataclass

@@ -37,24 +37,26 @@ class DebouncedPublisher:
         self._ids |= article_ids
         self._arm()
 
-    def request_full(self) -> None:
-        """Ask for every output to be rewritten soon (start-up)."""
+    def request_full(self, *, now: bool = False) -> None:
+        """Ask for every output to be rewritten (start-up); `now` skips the debounce delay."""
         self._full = True
-        self._arm()
+        self._arm(0.0 if now else None)
 
-    def _arm(self) -> None:
+    def _arm(self, first_delay: float | None = None) -> None:
         if self._timer is None or self._timer.done():
-            self._timer = asyncio.get_running_loop().create_task(self._after_delay())
+            self._timer = asyncio.get_running_loop().create_task(self._after_delay(first_delay))
 
     @property
     def pending(self) -> bool:
         """True while some requested output has not been published yet."""
         return bool(self._full or self._categories or self._ids)
 
-    async def _after_delay(self) -> None:
+    async def _after_delay(self, first_delay: float | None = None) -> None:
         # Changes that arrive while a publish runs are picked up by the next round of this loop.
+        delay = self.delay if first_delay is None else first_delay
         while self.pending:
-            await asyncio.sleep(self.delay)
+            await asyncio.sleep(delay)
+            delay = self.delay
             try:
                 await self.flush()
             except AggregatorError as exc:  # e.g. disk full: keep the daemon up, retry after a pause

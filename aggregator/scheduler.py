@@ -96,15 +96,21 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop.set)
-        self.publisher.request_full()  # outputs match the database (and its templates) from the start
+        # Outputs match the database (and its templates) from the start; on a fresh data dir the
+        # feeds are written before the server answers, so subscribers never get a 404 at start-up.
+        if not (self.config.public_dir / "feeds" / "all.rss").exists():
+            self.publisher.request_full()
+            await self.publisher.flush()
+        else:
+            self.publisher.request_full(now=True)
         executor = make_executor(self.config)
         ready = asyncio.Event()
         server = asyncio.create_task(serve_forever(self.config, server_db, self.host, self.port, ready=ready,
                                                    stop=self.stop, health=self.health))
         try:
             async with Fetcher(self.config) as fetcher:
+                self.fetcher = fetcher
                 self.refresher = Refresher(self.db, self.config, fetcher, executor)
-                self.limit = asyncio.Semaphore(self.config.max_concurrency)
                 self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=timezone.utc, job_defaults={
                     "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
                 self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.config.sync_interval), id="sync",
@@ -131,7 +137,8 @@ class Daemon:
     async def _shutdown(self) -> None:
         """No new fetches; let running ones finish within the grace time; publish what they changed."""
         self._stopping = True
-        log.info("stopping: %s fetches running", len(self._tasks))
+        self.fetcher.stopping = True  # queued requests give up; only those already sent may finish
+        log.info("stopping: %s refreshes under way or queued", len(self._tasks))
         self.scheduler.shutdown(wait=False)
         if self._tasks:
             done, pending = await asyncio.wait(set(self._tasks), timeout=self.config.shutdown_grace)
@@ -208,8 +215,7 @@ class Daemon:
                 return  # removed since it was scheduled
             if not source.enabled:
                 return
-            async with self.limit:
-                outcome = await self.refresher.refresh(source)
+            outcome = await self.refresher.refresh(source)  # the fetcher queues it politely
             if outcome.categories or outcome.article_ids:
                 self.publisher.request(outcome.categories, outcome.article_ids)
             after = store.get_source(self.db, source_id)

@@ -43,3 +43,15 @@ def db(config: Config):
 def data_file(*parts: str) -> bytes:
     """Bytes of a fixture under tests/data."""
     return DATA.joinpath(*parts).read_bytes()
+
+
+@pytest.fixture
+def threaded_httpserver():
+    """A real upstream that answers requests in parallel (the default one answers one at a time)."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()

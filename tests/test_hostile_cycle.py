@@ -34,9 +34,10 @@ RSS = "application/rss+xml"
 ENTITIES = "refused: the document declares XML entities (entity-expansion protection)"
 
 
-def add(db, url: str, category: str) -> Source:
+def add(db, url: str, category: str, kind: str = "feed") -> Source:
+    # Sources that are meant to be feeds: HTML from one is "not a feed", not a listing page to read.
     cat = store.ensure_category(db, category)
-    return store.add_source(db, Source(id=None, url=url, category=cat.slug))
+    return store.add_source(db, Source(id=None, url=url, category=cat.slug, kind=kind))
 
 
 @pytest.fixture

@@ -68,13 +68,13 @@ def test_a_failing_source_does_not_stop_the_others_or_lose_articles(db, config, 
                                                          content_type="text/html")
     flaky_src = add(db, httpserver.url_for("/flaky"))
     add(db, httpserver.url_for("/good"), category="good")
-    html_src = add(db, httpserver.url_for("/html"), category="html")
+    html_src = add(db, httpserver.url_for("/html"), category="html", kind="feed")
     cycle(db, config)
     state["broken"] = True
     report = cycle(db, config)
     results = {o.source_id: (o.result, o.error) for o in report.outcomes}
     assert results[flaky_src.id] == ("failed", "HTTP 500")
-    assert results[html_src.id] == ("failed", "not a feed: got text/html")
+    assert results[html_src.id] == ("failed", "not a feed: got text/html")  # a feed source that sent a page
     assert results[2][0] == "unchanged"
     failed = store.get_source(db, flaky_src.id)
     assert (failed.status, failed.last_error, failed.consecutive_failures) == ("failing", "HTTP 500", 1)
@@ -93,6 +93,15 @@ def test_auto_source_follows_the_feed_its_page_advertises(db, config, httpserver
     switched = store.get_source(db, src.id)
     assert (switched.url, switched.kind) == (httpserver.url_for("/rss.xml"), "feed")
     assert switched.site_url == "http://upstream.test/"  # the feed's own <link> names its site
+
+
+def test_auto_source_on_a_page_without_feeds_reads_it_as_a_listing(db, config, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/col").respond_with_data("<!DOCTYPE html><html><body><p>首页</p></body></html>",
+                                                        content_type="text/html")
+    src = add(db, httpserver.url_for("/col"), kind="auto")
+    (outcome,) = cycle(db, config).outcomes
+    assert (outcome.result, outcome.error) == ("failed", "no article links found on the page")
+    assert store.get_source(db, src.id).kind == "page"
 
 
 def test_feed_kind_does_not_autodiscover(db, config, httpserver: HTTPServer) -> None:
@@ -229,3 +238,21 @@ def test_credentials_in_source_urls_stay_out_of_the_logs() -> None:
 
     assert redact("https://user:secret@feeds.example.cn/rss?x=1") == "https://***@feeds.example.cn/rss?x=1"
     assert redact("https://feeds.example.cn/rss") == "https://feeds.example.cn/rss"
+
+
+def test_a_busy_host_waiting_on_its_delay_does_not_hold_up_other_hosts(db, config, httpserver: HTTPServer) -> None:
+    order: list[str] = []
+
+    def record(name):
+        def handler(request: Request) -> Response:
+            order.append(name)
+            return Response(rss([item(1)]), content_type="application/rss+xml")
+        return handler
+
+    for n in range(5):
+        httpserver.expect_request(f"/busy{n}").respond_with_handler(record("busy"))
+        add(db, httpserver.url_for(f"/busy{n}"), category=f"b{n}")  # host "localhost"
+    httpserver.expect_request("/other").respond_with_handler(record("other"))
+    add(db, f"http://127.0.0.1:{httpserver.port}/other", category="other")  # another host, listed last
+    cycle(db, config.with_overrides(host_delay=0.5, max_concurrency=2))
+    assert order.index("other") <= 2, order  # fetched while the busy host still waits its turn

@@ -14,6 +14,7 @@ import click
 from ..errors import AggregatorError, ConfigError
 from .base import cli
 from . import categories as _categories  # noqa: F401  (registers commands)
+from . import pages as _pages  # noqa: F401
 from . import run as _run  # noqa: F401
 from . import sources as _sources  # noqa: F401
 

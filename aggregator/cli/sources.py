@@ -12,6 +12,7 @@ from ..catalog import CatalogEntry, check_url, read_catalog, to_opml, to_toml
 from ..config import check_timezone, format_duration, parse_duration
 from ..model import SOURCE_KINDS, Source, to_iso
 from .base import Context, cli, pass_ctx, table
+from .options import selector_options, selectors_from
 
 
 def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -37,7 +38,7 @@ def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 @cli.group()
 def sources() -> None:
-    """Manage the upstream sources (feeds) and their schedule.
+    """Manage the upstream sources (feeds and HTML pages) and their schedule.
 
     Example:
 
@@ -50,22 +51,30 @@ def sources() -> None:
 @click.option("--category", required=True, help="Category slug or display name; created when unknown.")
 @click.option("--name", help="Display name (default: the feed's own title).")
 @click.option("--kind", type=click.Choice(SOURCE_KINDS), default="auto", show_default=True,
-              help="auto: a feed, or an HTML page whose <link rel=alternate> feed is followed.")
+              help="feed; page (a listing page whose article links are followed); auto (either).")
 @click.option("--every", callback=_duration, help="Polling interval: 90s, 30m, 2h, 1d (at least 1m).")
 @click.option("--timezone", callback=_timezone, help="Zone for dates without one (default: config timezone).")
+@selector_options
 @pass_ctx
 def add(ctx: Context, url: str, category: str, name: str | None, kind: str, every: int | None,
-        timezone: str | None) -> None:
-    """Add a source. Nothing is fetched until the next `aggregator fetch`.
+        timezone: str | None, **options: str | None) -> None:
+    """Add a source: a feed, or an HTML listing page whose article links are followed.
+
+    Nothing is fetched until the next `aggregator fetch` (or the daemon's next sync).
+    --kind auto takes a feed if the URL is one, else the feed the page advertises,
+    else reads the page as a listing. Try a page source first with `aggregator sources test`.
 
     Example:
 
         aggregator sources add https://example.org/rss.xml --category 反腐纪实 --every 30m
+        aggregator sources add https://www.ccdi.gov.cn/yaowenn/ --category 反腐纪实 --kind page
     """
+    selectors = selectors_from(options)
     db = ctx.db
     cat = store.ensure_category(db, category)
     source = store.add_source(db, Source(id=None, url=url, category=cat.slug, name=name, kind=kind,
-                                         every=every or ctx.config.default_every_seconds, timezone=timezone))
+                                         every=every or ctx.config.default_every_seconds, timezone=timezone,
+                                         selectors=selectors))
     click.echo(f"added source {source.id}: {url} -> {cat.name} ({cat.slug})")
 
 
@@ -199,11 +208,12 @@ def import_entries(ctx: Context, categories: dict[str, str], entries: list[Catal
         existing = store.find_source_by_url(db, entry.url)
         if existing is None:
             store.add_source(db, Source(id=None, url=entry.url, category=cat.slug, name=entry.name,
-                                        kind=entry.kind, every=every, timezone=entry.timezone))
+                                        kind=entry.kind, every=every, timezone=entry.timezone,
+                                        selectors=entry.selectors))
             added += 1
             continue
         wanted = {"category": cat.slug, "name": entry.name or existing.name, "kind": entry.kind,
-                  "every": every, "timezone": entry.timezone}
+                  "every": every, "timezone": entry.timezone, "selectors": entry.selectors}
         changes = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
         if changes:
             store.update_source(db, existing.id, **changes)

@@ -64,6 +64,9 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._pacer = HostPacer(config.host_delay)
         self._slots: dict[str, asyncio.Semaphore] = {}
+        self._global = asyncio.Semaphore(config.max_concurrency)
+        # Set at shutdown: requests still queued give up instead of starting (see fetch()).
+        self.stopping = False
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
@@ -91,12 +94,23 @@ class Fetcher:
             host = URL(url).host or ""
         except ValueError:
             raise FetchError(f"invalid URL {url}", url=url) from None
-        # Waiting for our turn at the host is politeness, not slowness: it is outside the deadline.
-        await self._pacer.wait(host)
-        # So is waiting for a free connection to the host (per_host_limit): inside the deadline,
-        # feeds queued behind slow siblings on one host timed out without having been sent.
+        # Queueing is politeness, not slowness, so it happens before the deadline starts (inside
+        # it, feeds queued behind slow siblings on one host timed out without having been sent).
+        # Order matters: a free connection to the host first, then the host's delay (so two
+        # connections freed together still start host_delay apart), and only then one of the
+        # global slots, so a busy site waiting on its own delay never holds slots other hosts need.
         slot = self._slots.setdefault(host, asyncio.Semaphore(self.config.per_host_limit))
         await slot.acquire()
+        try:
+            await self._pacer.wait(host)
+            await self._global.acquire()
+        except BaseException:
+            slot.release()
+            raise
+        if self.stopping:
+            self._global.release()
+            slot.release()
+            raise asyncio.CancelledError("the fetcher is stopping")  # never started: nothing to record
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.config.fetch_timeout):
@@ -139,6 +153,7 @@ class Fetcher:
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise FetchError(f"request failed: {type(exc).__name__}: {exc}", url=url) from None
         finally:
+            self._global.release()
             slot.release()
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None, accept: str | None,

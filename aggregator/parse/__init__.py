@@ -12,7 +12,7 @@ from .feed import parse_xml_feed
 from .guard import check_prolog
 from .jsonfeed import looks_like_json_feed, parse_json_feed
 
-__all__ = ["DiscoveredFeeds", "parse_document", "decode", "Decoded"]
+__all__ = ["DiscoveredFeeds", "HtmlPage", "parse_document", "decode", "Decoded"]
 
 
 class DiscoveredFeeds(NotAFeedError):
@@ -23,12 +23,16 @@ class DiscoveredFeeds(NotAFeedError):
         self.links = links
 
 
+class HtmlPage(NotAFeedError):
+    """An HTML page without feeds: an `auto` source may take it as a listing page."""
+
+
 def _refuse_page(text: str, result: FetchResult) -> NoReturn:
-    """Raise DiscoveredFeeds when the page links feeds, else NotAFeedError."""
+    """Raise DiscoveredFeeds when the page links feeds, else HtmlPage."""
     links = find_feed_links(text, result.final_url)
     if links:
         raise DiscoveredFeeds(result.content_type, links)
-    raise NotAFeedError(f"not a feed: got {result.content_type or 'text/html'}")
+    raise HtmlPage(f"not a feed: got {result.content_type or 'text/html'}")
 
 
 def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None,

@@ -153,3 +153,99 @@ def from_struct(parsed: tuple | None) -> datetime | None:
         return datetime(*parsed[:6], tzinfo=timezone.utc)
     except (TypeError, ValueError):
         return None
+
+
+# --- dates written in running text (bylines) and in URLs ---------------------------------------
+
+# news.cn splits its byline date over spans: "2024 05/09 22:27:02" (year, then month/day).
+_SPLIT_YEAR = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s+(?P<m>\d{1,2})/(?P<d>\d{1,2})"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+_RELATIVE_IN_TEXT = re.compile(
+    r"\d+\s*(?:秒|分钟|小时|天)前|刚刚|刚才|(?:今天|昨天|前天)(?:\s*\d{1,2}\s*[::]\s*\d{1,2})?"
+)
+# Dates CMSs put in article URLs, most specific first. Each names the groups y, m, d.
+_URL_DATES = (
+    re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),          # /2024-11/03/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})-(?P<d>\d{2})/"),          # /2025/12-02/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),           # /202411/03/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})(?P<d>\d{2})/"),           # /2024/0517/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),      # /2024/11/03/
+    re.compile(r"[/_]t(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),        # t20241103_
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})/"),            # /20240509/
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found inside a longer text: the exact substring and what it means."""
+
+    raw: str
+    parsed: ParsedDate
+
+
+def _split_year(match: re.Match, tz: ZoneInfo) -> ParsedDate:
+    g = match.groupdict()
+    day = (int(g["y"]), int(g["m"]), int(g["d"]))
+    if g["H"] is None:
+        return ParsedDate(_local(tz, *day), True)
+    return ParsedDate(_local(tz, *day, int(g["H"]), int(g["M"]), int(g["S"] or 0)))
+
+
+def find_date(text: str | None, tz_name: str, *, now: datetime | None = None) -> FoundDate | None:
+    """The first readable date written in running text such as a byline, with its raw substring.
+
+    Reads "2024-11-03 10:55:33", "2024/11/3 10:55", "2024年11月3日 10时55分", a bare day
+    (date_only), news.cn's split "2024 05/09 22:27:02", and 3小时前 / 昨天 10:30 against `now`.
+    Impossible dates (2024-13-45) are skipped, not raised.
+    """
+    if not text:
+        return None
+    tz = ZoneInfo(tz_name)
+    found: list[tuple[int, FoundDate]] = []
+    for match in _CN.finditer(text):
+        parsed = parse_date(match.group(0), tz_name, now=now)
+        if parsed is not None:
+            raw = match.group(0).strip()
+            if re.search(r"\d[:：]\d{1,2}\s*分$", raw):
+                raw = raw[:-1].rstrip()  # "06:20 分享": the 分 belongs to the next word, not the time
+            found.append((match.start(), FoundDate(raw, parsed)))
+            break
+    for match in _SPLIT_YEAR.finditer(text):
+        try:
+            found.append((match.start(), FoundDate(match.group(0).strip(), _split_year(match, tz))))
+            break
+        except ValueError:
+            continue
+    for match in _RELATIVE_IN_TEXT.finditer(text):
+        raw = re.sub(r"\s+", " ", match.group(0)).strip()
+        parsed = parse_date(raw, tz_name, now=now)
+        if parsed is not None:
+            found.append((match.start(), FoundDate(raw, parsed)))
+            break
+    if not found:
+        return None
+    return min(found, key=lambda pair: pair[0])[1]
+
+
+def date_from_url(url: str | None, tz_name: str, *, now: datetime | None = None) -> FoundDate | None:
+    """The publication day a CMS wrote into an article URL (/2024-11/03/, /202411/03/, t20241103_).
+
+    Always date_only: a URL never says the time. A day in the future (beyond tomorrow)
+    or before 1995 is no publication date.
+    """
+    if not url:
+        return None
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    tz = ZoneInfo(tz_name)
+    latest = (now or datetime.now(timezone.utc)) + timedelta(days=1)
+    for pattern in _URL_DATES:
+        for match in pattern.finditer(path):
+            try:
+                value = _local(tz, int(match.group("y")), int(match.group("m")), int(match.group("d")))
+            except ValueError:
+                continue
+            if datetime(1995, 1, 1, tzinfo=timezone.utc) <= value <= latest:
+                return FoundDate(match.group(0).strip("/_"), ParsedDate(value, True))
+    return None

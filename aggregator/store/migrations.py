@@ -55,3 +55,16 @@ def m002_health(db: Database) -> None:
         pk="id",
     )
     db["fetch_log"].create_index(["source_id", "id"])
+
+
+@migrations()
+def m003_pages(db: Database) -> None:
+    """HTML page sources: per-source selectors, and the article links already seen on listings."""
+    for column in ("sel_links", "sel_title", "sel_body", "sel_date", "sel_author", "sel_origin", "url_pattern",
+                   "encoding"):
+        db["sources"].add_column(column, str)
+    db["seen_links"].create(
+        {"source_id": int, "url": str, "first_seen": str, "last_attempt": str, "attempts": int, "done": int,
+         "article_id": str, "encoding": str, "replaced": int, "error": str},
+        pk=("source_id", "url"),
+    )

@@ -9,16 +9,26 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, StoreError
-from ..model import Source, from_iso, to_iso, utcnow
+from ..model import Selectors, Source, from_iso, to_iso, utcnow
 from .db import translate_errors, writing
 
 _FIELDS = [f.name for f in fields(Source)]
+_COLUMNS = [name for name in _FIELDS if name != "selectors"]
 _TIMES = {"last_error_at", "last_fetched_at", "last_success_at", "next_fetch_at", "retry_after_until", "created_at"}
+
+
+# Selectors live in their own columns: a selector is a setting an admin edits, not a blob.
+_SELECTOR_COLUMNS = {"links": "sel_links", "title": "sel_title", "body": "sel_body", "date": "sel_date",
+                     "author": "sel_author", "origin": "sel_origin", "url_pattern": "url_pattern",
+                     "encoding": "encoding"}
 
 
 def _to_row(values: dict[str, Any]) -> dict[str, Any]:
     row = {}
     for key, value in values.items():
+        if key == "selectors":
+            row.update({column: getattr(value, name) for name, column in _SELECTOR_COLUMNS.items()})
+            continue
         if key in _TIMES:
             value = to_iso(value)
         elif key == "enabled":
@@ -28,10 +38,11 @@ def _to_row(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_row(row: dict) -> Source:
-    values = {k: row[k] for k in _FIELDS if k in row}
+    values = {k: row[k] for k in _COLUMNS if k in row}
     for key in _TIMES:
         values[key] = from_iso(values.get(key))
     values["enabled"] = bool(values.get("enabled", 1))
+    values["selectors"] = Selectors(**{name: row.get(column) for name, column in _SELECTOR_COLUMNS.items()})
     return Source(**values)
 
 

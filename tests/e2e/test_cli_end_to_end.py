@@ -65,7 +65,7 @@ def test_feeds_in_attributed_feeds_out(tmp_path: Path, upstream: HTTPServer) -> 
     first = json.loads(agg.run("fetch", "--json").stdout)
     results = {s["url"].rsplit("/", 1)[-1]: (s["result"], s["error"]) for s in first["sources"]}
     assert results["broken.xml"] == ("failed", "HTTP 500")
-    assert results["page.html"] == ("failed", "not a feed: got text/html")
+    assert results["page.html"] == ("failed", "no article links found on the page")  # read as a listing
     assert all(r == ("ok", None) for name, r in results.items() if name not in ("broken.xml", "page.html"))
 
     listed = {s["url"].rsplit("/", 1)[-1]: s for s in json.loads(agg.run("sources", "list", "--json").stdout)}

@@ -179,3 +179,30 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1].startswith(f"error: cannot listen on 127.0.0.1:{port}")
     assert "Traceback" not in done.stderr
+
+
+def test_sigterm_starts_no_queued_fetch(tmp_path: Path, httpserver: HTTPServer) -> None:
+    arrivals: list[float] = []
+
+    def slow(request: Request) -> Response:
+        arrivals.append(time.monotonic())
+        time.sleep(0.5)
+        return Response(rss([item(1)]), content_type="application/rss+xml")
+
+    for n in range(12):
+        httpserver.expect_request(f"/q{n}.xml").respond_with_handler(slow)
+    port = free_port()
+    agg = Aggregator(tmp_path, port)
+    daemon_env(agg, AGGREGATOR_MAX_CONCURRENCY="1", AGGREGATOR_SHUTDOWN_GRACE="20")
+    for n in range(12):
+        agg.run("sources", "add", httpserver.url_for(f"/q{n}.xml"), "--category", f"c{n}", "--every", "1h")
+    proc = agg.popen("run", "--port", str(port))
+    try:
+        eventually(lambda: len(arrivals) >= 2, what="fetching under way")
+    finally:
+        stopped_at = time.monotonic()
+        code = stop(proc)
+    assert code == 0, proc.stderr.read()
+    late = [t for t in arrivals if t > stopped_at]
+    assert len(late) <= 1, f"{len(late)} fetches started after SIGTERM"  # at most one already on its way
+    assert len(arrivals) < 12

@@ -175,3 +175,28 @@ def test_requests_to_one_host_are_spaced_by_host_delay(config: Config, httpserve
 def test_an_unparseable_url_is_a_fetch_error(config: Config) -> None:
     with pytest.raises(FetchError, match=r"invalid URL http://\[::1"):
         fetch(config, "http://[::1")
+
+
+def test_host_delay_holds_when_two_connections_free_at_once(config: Config, threaded_httpserver: HTTPServer) -> None:
+    httpserver = threaded_httpserver
+    import time
+
+    starts: list[float] = []
+    # The first two requests end together (one started 0.3 s later but is quicker), freeing
+    # both connections at once; the next two must still start host_delay apart.
+    durations = iter([1.0, 0.7, 0.1, 0.1])
+
+    def handler(request: Request) -> Response:
+        starts.append(time.monotonic())
+        time.sleep(next(durations))
+        return Response(b"ok")
+
+    httpserver.expect_request("/slow").respond_with_handler(handler)
+
+    async def go():
+        async with Fetcher(config.with_overrides(host_delay=0.3, per_host_limit=2)) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(httpserver.url_for("/slow")) for _ in range(4)))
+
+    asyncio.run(go())
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert len(starts) == 4 and min(gaps) >= 0.25, gaps  # spacing between starts, whatever the speed

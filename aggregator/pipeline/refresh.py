@@ -1,20 +1,17 @@
-"""Refresh sources: fetch -> parse -> normalize -> store. The only module spanning stages.
+"""Refresh one source: fetch -> parse -> normalize -> store, every outcome recorded on its row.
 
-Every outcome lands on the source row: a failure is that source's recorded error
-and never stops the cycle. Parsing and normalizing are CPU work and run off the
-event loop (a process pool sized to the cores, or one worker thread), so fetches
-keep flowing while documents are parsed.
+A failure is that source's recorded error and never stops the cycle. Parsing and
+normalizing are CPU work and run off the event loop (a process pool sized to the
+cores, or one worker thread), so fetches keep flowing while documents are parsed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,13 +19,14 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from . import policy, store
-from .config import Config
-from .errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
-from .fetch import Fetcher
-from .model import Article, FetchResult, Source, utcnow
-from .normalize import SourceContext, normalize_item
-from .parse import DiscoveredFeeds, parse_document
+from .. import policy, store
+from ..config import Config
+from ..errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
+from ..fetch import Fetcher
+from ..model import FetchResult, Source, utcnow
+from ..normalize import SourceContext
+from .pages import HTML_ACCEPT, PageIngest
+from .work import Parsed, parse_and_normalize
 
 log = logging.getLogger("aggregator.pipeline")
 
@@ -51,77 +49,6 @@ class SourceOutcome:
     bytes: int = 0
 
 
-@dataclass
-class CycleReport:
-    """All outcomes of one cycle, and what changed for publish."""
-
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-
-    @property
-    def categories(self) -> set[str]:
-        """Categories whose articles changed in this cycle."""
-        return set().union(*(o.categories for o in self.outcomes)) if self.outcomes else set()
-
-    @property
-    def article_ids(self) -> set[str]:
-        """Articles added or changed in this cycle."""
-        return set().union(*(o.article_ids for o in self.outcomes)) if self.outcomes else set()
-
-    @property
-    def failed(self) -> list[SourceOutcome]:
-        """The outcomes that failed."""
-        return [o for o in self.outcomes if o.result == "failed"]
-
-
-@dataclass
-class _Parsed:
-    """What a parse worker sends back: articles, or why there are none."""
-
-    articles: list[Article] = field(default_factory=list)
-    title: str | None = None
-    site_url: str | None = None
-    feed_links: list[str] = field(default_factory=list)
-    error: str | None = None
-    ttl_minutes: int | None = None
-    warning: str | None = None
-
-
-def canary(items: list) -> str | None:
-    """A successful fetch that looks wrong: no items, or items without titles or dates."""
-    if not items:
-        return "suspicious: the feed has no items"
-    untitled = sum(1 for item in items if not (item.title or "").strip())
-    undated = sum(1 for item in items if item.published is None)
-    problems = [f"{n} of {len(items)} items have no {what}" for n, what in ((untitled, "title"), (undated, "date"))
-                if n]
-    return f"suspicious: {'; '.join(problems)}" if problems else None
-
-
-def _newest_first_or_document_order(items: list, limit: int) -> list:
-    if len(items) <= limit:
-        return items
-    if all(item.published is not None for item in items):
-        return sorted(items, key=lambda item: item.published, reverse=True)[:limit]
-    return items[:limit]
-
-
-def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch: int, now: datetime) -> _Parsed:
-    """Worker body: bytes to Articles. Runs in a pool process, so it returns errors as text."""
-    try:
-        parsed = parse_document(result, ctx.timezone, max_items=items_per_fetch)
-    except DiscoveredFeeds as exc:
-        return _Parsed(feed_links=exc.links, error=str(exc.message))
-    except AggregatorError as exc:
-        return _Parsed(error=exc.message)
-    items = _newest_first_or_document_order(parsed.items, items_per_fetch)
-    # The origin shown for items that name none: the admin's name, else the feed's own title.
-    name = ctx.source_name or parsed.title or urlsplit(ctx.feed_url).hostname or ctx.feed_url
-    context = dataclasses.replace(ctx, source_name=name)
-    articles = [a for a in (normalize_item(item, context, now) for item in items) if a is not None]
-    return _Parsed(articles=articles, title=parsed.title, site_url=parsed.site_url, ttl_minutes=parsed.ttl_minutes,
-                   warning=canary(parsed.items))
-
-
 def redact(url: str) -> str:
     """The URL without a user name or password, for logs."""
     parts = urlsplit(url)
@@ -139,7 +66,7 @@ def make_executor(config: Config) -> Executor | None:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
 
 
-class Refresher:
+class Refresher(PageIngest):
     """Refreshes sources against one database, one fetcher and one executor."""
 
     def __init__(self, db: Database, config: Config, fetcher: Fetcher, executor: Executor | None) -> None:
@@ -148,15 +75,20 @@ class Refresher:
         self.fetcher = fetcher
         self.executor = executor
 
-    async def _parse(self, result: FetchResult, ctx: SourceContext, now: datetime) -> _Parsed:
-        args = (result, ctx, self.config.items_per_fetch, now)
+    async def _run(self, func, *args):
+        """Run CPU work off the event loop: in the process pool, or a worker thread."""
         if self.executor is None:
-            return await asyncio.to_thread(parse_and_normalize, *args)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, parse_and_normalize, *args)
+            return await asyncio.to_thread(func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+
+    async def _parse(self, result: FetchResult, ctx: SourceContext, now: datetime) -> Parsed:
+        return await self._run(parse_and_normalize, result, ctx, self.config.items_per_fetch, now)
 
     def _context(self, source: Source, url: str) -> SourceContext:
+        # A feed names itself (its title fills in later); a page source falls back to its site's host.
+        fallback = urlsplit(url).hostname if source.kind == "page" else None
         return SourceContext(source_id=source.id, category=source.category, feed_url=url,
-                             source_name=source.name or source.title,
+                             source_name=source.name or source.title or fallback,
                              timezone=source.timezone or self.config.timezone)
 
     async def refresh(self, source: Source, *, force: bool = False) -> SourceOutcome:
@@ -220,9 +152,19 @@ class Refresher:
             outcome.result = "unchanged"  # a 200 with the very same bytes: nothing to parse
             store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, **validators, **changes)
             return
+        if source.kind == "page":
+            await self._refresh_listing(source, result, outcome, now, validators | changes | {"content_hash": body_hash})
+            return
         parsed = await self._parse(result, self._context(source, result.final_url), now)
         if parsed.feed_links and source.kind == "auto":
             await self._switch_to_discovered(source, parsed.feed_links, outcome, now)
+            return
+        if parsed.html_page and source.kind == "auto":
+            # Neither a feed nor a page advertising one: an `auto` source takes it as a listing page.
+            store.update_source(self.db, source.id, kind="page")
+            log.info("source %s: no feed at %s; reading it as a listing page", source.id, source.url)
+            source = store.get_source(self.db, source.id)
+            await self._refresh_listing(source, result, outcome, now, validators | changes | {"content_hash": body_hash})
             return
         if parsed.error:
             raise ParseError(parsed.error)
@@ -235,7 +177,22 @@ class Refresher:
                              title=parsed.title or source.title, site_url=parsed.site_url or source.site_url,
                              warning=parsed.warning, **validators, **changes)
 
-    def _store(self, source: Source, parsed: _Parsed, outcome: SourceOutcome) -> None:
+    async def _refresh_listing(self, source: Source, result: FetchResult, outcome: SourceOutcome, now: datetime,
+                               changes: dict) -> None:
+        run = await self.ingest_listing(source, result, now)
+        upserted = self.store_listing(source, run)
+        outcome.new, outcome.updated, outcome.unchanged = upserted.new, upserted.updated, upserted.unchanged
+        outcome.categories, outcome.article_ids = upserted.categories, upserted.article_ids
+        if run.remaining:
+            # Links are left for the next cycle: the same listing bytes must not look "unchanged" then.
+            changes |= {"content_hash": None, "etag": None, "last_modified": None}
+        if run.warning:
+            log.warning("source %s: %s", source.id, run.warning)
+        next_at = policy.after_success(source.every, self.config, now, policy.upstream_interval(result.headers, None))
+        store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, warning=run.warning,
+                             site_url=source.site_url or source.url, **changes)
+
+    def _store(self, source: Source, parsed: Parsed, outcome: SourceOutcome) -> None:
         upserted = store.upsert_articles(self.db, parsed.articles)
         outcome.new, outcome.updated, outcome.unchanged = upserted.new, upserted.updated, upserted.unchanged
         outcome.categories, outcome.article_ids = upserted.categories, upserted.article_ids
@@ -255,26 +212,3 @@ class Refresher:
         await self._refresh(switched, outcome, now)
 
 
-async def run_cycle(db: Database, config: Config, sources: list[Source], *, force: bool = False,
-                    on_done: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
-    """Refresh `sources` concurrently (bounded by max_concurrency) and report every outcome."""
-    report = CycleReport()
-    executor = make_executor(config) if len(sources) > 1 else None
-    limit = asyncio.Semaphore(config.max_concurrency)
-    try:
-        async with Fetcher(config) as fetcher:
-            refresher = Refresher(db, config, fetcher, executor)
-
-            async def one(source: Source) -> None:
-                async with limit:
-                    outcome = await refresher.refresh(source, force=force)
-                report.outcomes.append(outcome)
-                if on_done:
-                    on_done(outcome)
-
-            await asyncio.gather(*(one(s) for s in sources))
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-    report.outcomes.sort(key=lambda o: o.source_id)
-    return report

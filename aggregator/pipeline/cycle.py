@@ -1,0 +1,60 @@
+"""One ingest cycle over many sources, and what it reports."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from ..config import Config
+from ..fetch import Fetcher
+from ..model import Source
+from .refresh import Refresher, SourceOutcome, make_executor
+
+
+@dataclass
+class CycleReport:
+    """All outcomes of one cycle, and what changed for publish."""
+
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def categories(self) -> set[str]:
+        """Categories whose articles changed in this cycle."""
+        return set().union(*(o.categories for o in self.outcomes)) if self.outcomes else set()
+
+    @property
+    def article_ids(self) -> set[str]:
+        """Articles added or changed in this cycle."""
+        return set().union(*(o.article_ids for o in self.outcomes)) if self.outcomes else set()
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        """The outcomes that failed."""
+        return [o for o in self.outcomes if o.result == "failed"]
+
+
+async def run_cycle(db: Database, config: Config, sources: list[Source], *, force: bool = False,
+                    on_done: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
+    """Refresh `sources` concurrently (the fetcher bounds the requests) and report every outcome."""
+    report = CycleReport()
+    executor = make_executor(config) if len(sources) > 1 else None
+    try:
+        async with Fetcher(config) as fetcher:
+            refresher = Refresher(db, config, fetcher, executor)
+
+            async def one(source: Source) -> None:
+                # Concurrency (max_concurrency, per host, host_delay) is the fetcher's business.
+                outcome = await refresher.refresh(source, force=force)
+                report.outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome)
+
+            await asyncio.gather(*(one(s) for s in sources))
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    report.outcomes.sort(key=lambda o: o.source_id)
+    return report
