@@ -8,7 +8,7 @@ CORPORA ?= ../shared/corpora
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test conformance bench soak lint-imports validate clean
+.PHONY: run test conformance bench soak eval clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -32,12 +32,16 @@ test: $(VENV)/.installed-test
 
 conformance: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/conformance.py --corpora $(CORPORA)
+	$(BIN)/python benchmarks/conformance_pages.py --corpora $(CORPORA)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py
 
 soak: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/soak.py
+
+eval: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/extraction_eval.py --corpora $(CORPORA)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

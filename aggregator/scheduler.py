@@ -100,7 +100,11 @@ class Daemon:
         # feeds are written before the server answers, so subscribers never get a 404 at start-up.
         if not (self.config.public_dir / "feeds" / "all.rss").exists():
             self.publisher.request_full()
-            await self.publisher.flush()
+            try:
+                await self.publisher.flush()
+            except AggregatorError as exc:  # e.g. a full disk: serve and fetch anyway, retry later
+                log.error("first publish failed: %s", exc)
+                self.publisher.request_full()
         else:
             self.publisher.request_full(now=True)
         executor = make_executor(self.config)

@@ -138,6 +138,7 @@ def check(page: Page, now: datetime, quiet: bool) -> tuple[bool, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; the return value is the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", default="../shared/corpora", type=Path)
     parser.add_argument("--quiet", action="store_true", help="one line per page")

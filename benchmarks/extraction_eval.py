@@ -104,6 +104,7 @@ def plain_trafilatura(body: bytes, url: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; the return value is the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", default="../shared/corpora", type=Path)
     parser.add_argument("--worst", type=int, default=0, help="list the N pages where we trail trafilatura most")

@@ -28,6 +28,8 @@ from .page_dom import TextStream, clean_text, drop_invisible, load_html, text_st
 from .page_fields import first_meta_date, meta_author, resolve_date
 from .page_kind import has_password_field, looks_like_listing, refusal
 from .page_meta import read_meta
+from .page_select import check as check_selectors
+from .page_select import select, selected_byline
 from .page_title import TitleChoice, choose_title
 
 __all__ = ["extract_article", "looks_like_listing"]
@@ -116,6 +118,7 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
     (login wall, error page, empty body, a listing page).
     """
     selectors = selectors or Selectors()
+    check_selectors(selectors)
     if not result.body or not result.body.strip():
         raise ExtractError(f"no article: empty body at {result.final_url}")
     decoded = decode(result.body, result.headers.get("content-type"), selectors.encoding)
@@ -126,9 +129,10 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
     password = has_password_field(root)
     drop_invisible(root)
 
-    choice = choose_title(root, meta.titles, meta.html_title, meta.site_names, selectors.title)
-    if selectors.body and root.cssselect(selectors.body):
-        container, specific = max(root.cssselect(selectors.body), key=lambda e: len(e.text_content())), True
+    choice = choose_title(root, meta.titles, meta.html_title, meta.site_names, select(root, selectors.title, "title"))
+    chosen = select(root, selectors.body, "body")
+    if chosen:
+        container, specific = max(chosen, key=lambda e: len(e.text_content())), True
     else:
         container, specific = find_body_container(root)
     if not selectors.body and looks_like_listing(root):
@@ -151,7 +155,8 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
         if heading is not None and not any(t not in meta.site_names for t in meta.titles):
             choice = TitleChoice(clean_text(heading.text_content()), heading)
     regions = _regions(stream, stream.span(choice.element), body_span)
-    byline = parse_byline(regions.after_title, tz, now)
+    byline = selected_byline(root, selectors, tz, now)
+    byline.merge(parse_byline(regions.after_title, tz, now))
     if byline.date is None or byline.origin is None:
         byline.merge(parse_byline(regions.before_title, tz, now))
     byline.merge(body.byline)

@@ -118,8 +118,8 @@ def general_body(text: str, url: str | None) -> str | None:
             include_images=True, include_links=True, with_metadata=False, deduplicate=False,
             favor_precision=False,
         )
-    except (ValueError, TypeError, etree.LxmlError, RecursionError):
-        return None  # a page trafilatura cannot read has no general body; our own path decides
+    except Exception:  # noqa: BLE001 - a third-party heuristic failing on odd markup means "no body from it"
+        return None
     if not extracted:
         return None
     try:

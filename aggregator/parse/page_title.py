@@ -118,16 +118,19 @@ def _plain_match(root: lxml.html.HtmlElement, references: list[str]) -> lxml.htm
 
 
 def choose_title(root: lxml.html.HtmlElement, meta_titles: list[str], html_title: str,
-                 site_names: list[str], selector: str | None = None) -> TitleChoice:
-    """Pick the headline from visible headings, metadata and <title>, in that order of trust."""
+                 site_names: list[str], selected: list | None = None) -> TitleChoice:
+    """Pick the headline from visible headings, metadata and <title>, in that order of trust.
+
+    `selected` are the elements a per-source title selector matched: the first with text wins.
+    """
     metas = [t for t in meta_titles if t not in site_names]
     parts = title_parts(html_title, site_names)
     references = metas + parts
     # Weights: the metadata's titles and the longest part of <title> are the headline's best
     # witnesses; a shorter part of <title> is more likely a column or site name.
     weighted = [(ref, 1.0) for ref in metas] + [(ref, 1.0 if i == 0 else 0.7) for i, ref in enumerate(parts)]
-    if selector:
-        for element in root.cssselect(selector):
+    if selected:
+        for element in selected:
             lines = _lines(element)
             if lines:
                 text, author = _resolve_lines(lines, references, metas)

@@ -15,6 +15,8 @@ from ..errors import AggregatorError
 from ..model import Article, FetchResult, ListingPage, Selectors
 from ..normalize import SourceContext, normalize_item
 from ..parse import DiscoveredFeeds, HtmlPage, parse_document
+from ..parse.listing import find_article_links
+from ..parse.page import extract_article
 
 
 @dataclass
@@ -81,8 +83,6 @@ class Listed:
 
 def list_links(result: FetchResult, selectors: Selectors) -> Listed:
     """Worker body: a listing page's article links."""
-    from ..parse.listing import find_article_links  # noqa: PLC0415  (being written: see parse/listing.py)
-
     try:
         return Listed(listing=find_article_links(result, selectors=selectors))
     except AggregatorError as exc:
@@ -101,8 +101,6 @@ class Extracted:
 
 def extract_and_normalize(result: FetchResult, ctx: SourceContext, selectors: Selectors, now: datetime) -> Extracted:
     """Worker body: one article page to one Article."""
-    from ..parse.page import extract_article  # noqa: PLC0415  (being written: see parse/page.py)
-
     try:
         page = extract_article(result, ctx.timezone, selectors=selectors, now=now)
     except AggregatorError as exc:

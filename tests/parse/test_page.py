@@ -242,3 +242,20 @@ def test_a_page_of_navigation_only_is_refused() -> None:
                          headers={"content-type": "text/html"}, body=html.encode("utf-8"))
     with pytest.raises(ExtractError, match="no body text"):
         extract_article(result, TZ, now=NOW)
+
+
+def test_selectors_for_date_author_and_origin_win_over_the_byline() -> None:
+    url, content_type = GOLDEN["trs_table"]
+    page = extract_article(fetched("trs_table", url, content_type), TZ, now=NOW,
+                           selectors=Selectors(date="div.related li:nth-child(1)", author="td.nav a:nth-child(2)",
+                                               origin="td.footer"))
+    item = page.item
+    assert (item.published_raw, item.date_only) == ("2024-10-28", True)
+    assert item.author == "政务公开"
+    assert item.origin_name.startswith("主办单位")
+
+
+def test_an_invalid_css_selector_is_a_one_line_extract_error() -> None:
+    url, content_type = GOLDEN["trs_table"]
+    with pytest.raises(ExtractError, match=r"invalid CSS selector for body: 'div\[\['"):
+        extract_article(fetched("trs_table", url, content_type), TZ, now=NOW, selectors=Selectors(body="div[["))
