@@ -7,6 +7,7 @@ ETag stays valid for readers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -112,14 +113,28 @@ def build_feeds(config: Config, category: Category, articles: list[Article],
     # feedgen takes the RSS <link> from the last link added: self first, then the page.
     fg.link([{"href": rss_url, "rel": "self", "type": "application/rss+xml"},
              {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    rss = fg.rss_str(pretty=True)
+    rss = _hex_refs_in_titles(fg.rss_str(pretty=True))
     # Atom carries the body as <content>; RSS has it once, in <description>, not again in content:encoded.
     for fe, body in entries:
         fe.content(body, type="html")
     fg.link([{"href": atom_url, "rel": "self", "type": "application/atom+xml"},
              {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    atom = _complete_atom_sources(fg.atom_str(pretty=True), articles)
+    atom = _hex_refs_in_titles(_complete_atom_sources(fg.atom_str(pretty=True), articles))
     return FeedDocuments(rss=rss, atom=atom)
+
+
+_TITLE = re.compile(rb"<title>([^<]*)</title>")
+
+
+def _hex_refs_in_titles(document: bytes) -> bytes:
+    """Write "<" and "&" in plain-text titles as &#x3C; and &#x26;.
+
+    Same text for any XML parser, but feed readers that treat titles as HTML show
+    them literally, and the W3C validator asks for exactly this form.
+    """
+    def encode(match: re.Match) -> bytes:
+        return b"<title>" + match.group(1).replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;") + b"</title>"
+    return _TITLE.sub(encode, document)
 
 
 def _complete_atom_sources(atom: bytes, articles: list[Article]) -> bytes:

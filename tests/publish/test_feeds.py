@@ -110,3 +110,11 @@ def test_atom_updated_values_are_distinct_within_a_feed(config: Config) -> None:
     values = [e.findtext("{http://www.w3.org/2005/Atom}updated") for e in root.iter("{http://www.w3.org/2005/Atom}entry")]
     assert len(set(values)) == 2
     assert values[0] == "2024-11-03T02:55:33+00:00"  # the first keeps its own time; repeats move back by 1 µs
+
+
+def test_markup_characters_in_titles_are_hex_references(config: Config) -> None:
+    built = docs(config, [article(1, title="History of the <blink> tag & more")])
+    for document in (built.rss, built.atom):
+        assert b"<title>History of the &#x3C;blink&gt; tag &#x26; more</title>" in document
+        titles = [e.title for e in feedparser.parse(document).entries]
+        assert titles == ["History of the <blink> tag & more"]
