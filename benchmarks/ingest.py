@@ -42,6 +42,7 @@ from pathlib import Path
 
 import feedparser
 
+from report import table  # benchmarks/report.py (scripts run from benchmarks/ on sys.path)
 from aggregator import store
 from aggregator.config import Config
 from aggregator.model import Category, FetchResult, Source
@@ -211,16 +212,6 @@ class DescendantCPU:
         """Sampled CPU seconds of every descendant seen."""
         used = sum(t - self.baseline.get(key, 0) for key, t in self.ticks.items())
         return used / os.sysconf("SC_CLK_TCK")
-
-
-def table(headers: list[str], rows: list[list]) -> None:
-    """Print a plain aligned table."""
-    cells = [headers] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    for n, row in enumerate(cells):
-        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
-        if n == 0:
-            print("  " + "  ".join("-" * w for w in widths))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from report import table  # benchmarks/report.py (scripts run from benchmarks/ on sys.path)
 from collections import Counter
 from datetime import datetime, timezone
 from email.utils import formatdate, parsedate_to_datetime
@@ -331,16 +332,6 @@ class MemorySampler(threading.Thread):
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def table(headers: list[str], rows: list[list]) -> None:
-    """Print a plain aligned table."""
-    cells = [headers] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    for n, row in enumerate(cells):
-        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
-        if n == 0:
-            print("  " + "  ".join("-" * w for w in widths))
 
 
 def pct(values: list[float], p: float) -> float:
