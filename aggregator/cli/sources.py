@@ -180,6 +180,24 @@ def log_(ctx: Context, source_id: int, limit: int, as_json: bool) -> None:
                       for e in entries], ["at", "result", "bytes", "ms", "new", "updated", "error"]))
 
 
+@sources.command("forget")
+@click.argument("source_id", type=int)
+@pass_ctx
+def forget(ctx: Context, source_id: int) -> None:
+    """Forget the article links a page source has seen, so its next fetch reads them again.
+
+    Stored articles stay; fetched again, they update their rows instead of being duplicated.
+
+    Example:
+
+        aggregator sources forget 3
+    """
+    source = store.get_source(ctx.db, source_id)
+    forgotten = store.forget_links(ctx.db, source_id)
+    store.update_source(ctx.db, source_id, content_hash=None, etag=None, last_modified=None)
+    click.echo(f"source {source_id}: forgot {forgotten} links of {source.url}")
+
+
 @sources.command("remove")
 @click.argument("source_id", type=int)
 @click.option("--purge", is_flag=True, help="Also delete the articles it brought (default: keep them).")

@@ -107,6 +107,13 @@ def test_a_column_page_source_ends_in_the_feeds_and_pages(tmp_path: Path, httpse
     assert {path: site[path] - before.get(path, 0) for path in site if site[path] != before.get(path, 0)} == \
         {"/ffjs/": 1}
 
+    # Unless asked: after `sources forget`, the articles are read again, and update rather than duplicate.
+    assert "forgot 3 links" in agg.run("sources", "forget", "1").stdout
+    refetched = json.loads(agg.run("fetch", "--json").stdout)["sources"][0]
+    assert (refetched["result"], refetched["new"]) == ("ok", 0)
+    assert site["/ffjs/202411/t20241103_51919.html"] == 2
+    assert json.loads(agg.run("sources", "list", "--json").stdout)[0]["articles"] == 3
+
 
 def test_sources_test_shows_links_and_fields_without_storing(tmp_path: Path, httpserver: HTTPServer, site) -> None:
     agg = Aggregator(tmp_path, free_port())
