@@ -180,6 +180,7 @@ class ListingPage:
     links: list[str]  # absolute, fragment dropped, in page order, without duplicates
     next_page: str | None = None  # 下一页 / page 2, when the page has one
     encoding: str = "utf-8"
+    title: str | None = None  # the page's <title>, e.g. "反腐纪实_某某网": names the source until an admin does
 
 
 @dataclass

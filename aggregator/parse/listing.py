@@ -100,7 +100,9 @@ def find_article_links(result: FetchResult, *, selectors: Selectors | None = Non
     links = list(dict.fromkeys(urls))
     if not links:
         raise ParseError(reason)
-    return ListingPage(links=links, next_page=next_page, encoding=decoded.encoding)
+    title_element = root.find(".//title")
+    title = " ".join(title_element.text_content().split()) if title_element is not None else ""
+    return ListingPage(links=links, next_page=next_page, encoding=decoded.encoding, title=title or None)
 
 
 def _parse(text: str) -> HtmlElement:

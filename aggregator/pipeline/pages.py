@@ -34,6 +34,7 @@ class ListingRun:
     failed: int = 0
     replaced: int = 0
     remaining: int = 0  # new links left for the next cycle (over page_articles_per_fetch)
+    title: str | None = None  # the listing page's <title>
 
     @property
     def warning(self) -> str | None:
@@ -51,11 +52,12 @@ class ListingRun:
 class PageIngest:
     """Mixed into the Refresher: needs self.db, self.config, self.fetcher and self._run."""
 
-    async def _collect_links(self, source: Source, result: FetchResult) -> list[str]:
+    async def _collect_links(self, source: Source, result: FetchResult, run: ListingRun) -> list[str]:
         listed: Listed = await self._run(list_links, result, source.selectors)
         if listed.error:
             raise ParseError(listed.error)
         links = list(listed.listing.links)
+        run.title = listed.listing.title
         next_page = listed.listing.next_page
         # Older pages of the column only on the first run; later runs see new links on page 1.
         depth = 1 if source.last_success_at is None else self.config.page_depth
@@ -90,7 +92,7 @@ class PageIngest:
     async def ingest_listing(self, source: Source, result: FetchResult, now: datetime) -> ListingRun:
         """Fetch and store the articles behind the listing's links not seen before."""
         run = ListingRun()
-        links = await self._collect_links(source, result)
+        links = await self._collect_links(source, result, run)
         unseen = store.unseen_links(self.db, source.id, links)
         fresh = unseen[: self.config.page_articles_per_fetch]
         run.links, run.fresh, run.remaining = len(links), len(fresh), len(unseen) - len(fresh)

@@ -190,7 +190,7 @@ class Refresher(PageIngest):
             log.warning("source %s: %s", source.id, run.warning)
         next_at = policy.after_success(source.every, self.config, now, policy.upstream_interval(result.headers, None))
         store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, warning=run.warning,
-                             site_url=source.site_url or source.url, **changes)
+                             site_url=source.site_url or source.url, title=run.title or source.title, **changes)
 
     def _store(self, source: Source, parsed: Parsed, outcome: SourceOutcome) -> None:
         upserted = store.upsert_articles(self.db, parsed.articles)

@@ -71,6 +71,7 @@ def test_a_column_page_source_ends_in_the_feeds_and_pages(tmp_path: Path, httpse
     assert (outcome["result"], outcome["new"], outcome["error"]) == ("ok", 3, None)
     (listed,) = json.loads(agg.run("sources", "list", "--json").stdout)
     assert listed["kind"] == "page" and listed["articles"] == 3
+    assert listed["name"] == "反腐纪实_反腐倡廉资讯网"  # the column page's own title names the source
 
     server = agg.popen("serve", "--port", str(port))
     try:
