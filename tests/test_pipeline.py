@@ -256,3 +256,16 @@ def test_a_busy_host_waiting_on_its_delay_does_not_hold_up_other_hosts(db, confi
     add(db, f"http://127.0.0.1:{httpserver.port}/other", category="other")  # another host, listed last
     cycle(db, config.with_overrides(host_delay=0.5, max_concurrency=2))
     assert order.index("other") <= 2, order  # fetched while the busy host still waits its turn
+
+
+def test_a_source_encoding_override_wins_over_a_wrong_declaration(db, config, httpserver: HTTPServer) -> None:
+    from aggregator.model import Selectors
+
+    # Big5 bytes declared as GBK decode without an error, into nonsense: only the override reads them.
+    body = rss([item(1, title="中央紀委國家監委通報", description="<p>紀檢監察機關正文。</p>")],
+               title="測試源", encoding=None).encode("big5")
+    httpserver.expect_request("/big5").respond_with_data(body, content_type="application/rss+xml; charset=gbk")
+    add(db, httpserver.url_for("/big5"), selectors=Selectors(encoding="big5"))
+    cycle(db, config)
+    (stored,) = store.latest_articles(db, None, 5)
+    assert stored.title == "中央紀委國家監委通報"

@@ -81,8 +81,9 @@ class Refresher(PageIngest):
             return await asyncio.to_thread(func, *args)
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
-    async def _parse(self, result: FetchResult, ctx: SourceContext, now: datetime) -> Parsed:
-        return await self._run(parse_and_normalize, result, ctx, self.config.items_per_fetch, now)
+    async def _parse(self, result: FetchResult, ctx: SourceContext, now: datetime,
+                     encoding: str | None = None) -> Parsed:
+        return await self._run(parse_and_normalize, result, ctx, self.config.items_per_fetch, now, encoding)
 
     def _context(self, source: Source, url: str) -> SourceContext:
         # A feed names itself (its title fills in later); a page source falls back to its site's host.
@@ -155,7 +156,7 @@ class Refresher(PageIngest):
         if source.kind == "page":
             await self._refresh_listing(source, result, outcome, now, validators | changes | {"content_hash": body_hash})
             return
-        parsed = await self._parse(result, self._context(source, result.final_url), now)
+        parsed = await self._parse(result, self._context(source, result.final_url), now, source.selectors.encoding)
         if parsed.feed_links and source.kind == "auto":
             await self._switch_to_discovered(source, parsed.feed_links, outcome, now)
             return

@@ -52,10 +52,12 @@ def _newest_first_or_document_order(items: list, limit: int) -> list:
     return items[:limit]
 
 
-def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch: int, now: datetime) -> Parsed:
-    """Worker body: bytes to Articles. Runs in a pool process, so it returns errors as text."""
+def parse_and_normalize(result: FetchResult, ctx: SourceContext, items_per_fetch: int, now: datetime,
+                        encoding: str | None = None) -> Parsed:
+    """Worker body: bytes to Articles (`encoding` overrides what the document declares).
+    Runs in a pool process, so it returns errors as text."""
     try:
-        parsed = parse_document(result, ctx.timezone, max_items=items_per_fetch)
+        parsed = parse_document(result, ctx.timezone, encoding=encoding, max_items=items_per_fetch)
     except DiscoveredFeeds as exc:
         return Parsed(feed_links=exc.links, error=str(exc.message))
     except HtmlPage as exc:
