@@ -28,9 +28,23 @@ TEST_ARTICLES = 3
 
 
 def _fetch(ctx: Context, url: str, accept: str | None = None) -> FetchResult:
-    async def go() -> FetchResult:
+    (result,) = _fetch_many(ctx, [url], accept)
+    if isinstance(result, AggregatorError):
+        raise result
+    return result
+
+
+def _fetch_many(ctx: Context, urls: list[str], accept: str | None = None) -> list[FetchResult | AggregatorError]:
+    """Fetch one after the other in one session, so the host's politeness delay applies between them."""
+    async def go() -> list[FetchResult | AggregatorError]:
+        results: list[FetchResult | AggregatorError] = []
         async with Fetcher(ctx.config) as fetcher:
-            return await fetcher.fetch(url, accept=accept)
+            for url in urls:
+                try:
+                    results.append(await fetcher.fetch(url, accept=accept))
+                except AggregatorError as exc:
+                    results.append(exc)
+        return results
     return asyncio.run(go())
 
 
@@ -109,10 +123,13 @@ def _test_listing(ctx: Context, result: FetchResult, selectors: Selectors, tz: s
     if len(listing.links) > 30:
         click.echo(f"  … and {len(listing.links) - 30} more")
     click.echo(f"next page: {listing.next_page or '-'}")
-    for link in listing.links[:TEST_ARTICLES]:
+    links = listing.links[:TEST_ARTICLES]
+    for link, page in zip(links, _fetch_many(ctx, links, HTML_ACCEPT)):
         click.echo(f"\n== {link}")
         try:
-            _print_fields(page_fields(extract_article(_fetch(ctx, link, HTML_ACCEPT), tz, selectors=selectors), tz))
+            if isinstance(page, AggregatorError):
+                raise page
+            _print_fields(page_fields(extract_article(page, tz, selectors=selectors), tz))
         except AggregatorError as exc:
             click.echo(f"error: {exc}")
 

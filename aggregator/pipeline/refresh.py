@@ -25,7 +25,7 @@ from ..errors import AggregatorError, FetchError, NotAFeedError, ParseError, Sto
 from ..fetch import Fetcher
 from ..model import FetchResult, Source, utcnow
 from ..normalize import SourceContext
-from .pages import HTML_ACCEPT, PageIngest
+from .pages import PageIngest
 from .work import Parsed, parse_and_normalize
 
 log = logging.getLogger("aggregator.pipeline")
@@ -47,6 +47,11 @@ class SourceOutcome:
     article_ids: set[str] = field(default_factory=set)
     elapsed_ms: int = 0
     bytes: int = 0
+
+    def record(self, upserted: store.UpsertResult) -> None:
+        """Take the counts and changed categories/articles of a store write."""
+        self.new, self.updated, self.unchanged = upserted.new, upserted.updated, upserted.unchanged
+        self.categories, self.article_ids = upserted.categories, upserted.article_ids
 
 
 def redact(url: str) -> str:
@@ -181,9 +186,7 @@ class Refresher(PageIngest):
     async def _refresh_listing(self, source: Source, result: FetchResult, outcome: SourceOutcome, now: datetime,
                                changes: dict) -> None:
         run = await self.ingest_listing(source, result, now)
-        upserted = self.store_listing(source, run)
-        outcome.new, outcome.updated, outcome.unchanged = upserted.new, upserted.updated, upserted.unchanged
-        outcome.categories, outcome.article_ids = upserted.categories, upserted.article_ids
+        outcome.record(self.store_listing(source, run))
         if run.remaining:
             # Links are left for the next cycle: the same listing bytes must not look "unchanged" then.
             changes |= {"content_hash": None, "etag": None, "last_modified": None}
@@ -194,9 +197,7 @@ class Refresher(PageIngest):
                              site_url=source.site_url or source.url, title=run.title or source.title, **changes)
 
     def _store(self, source: Source, parsed: Parsed, outcome: SourceOutcome) -> None:
-        upserted = store.upsert_articles(self.db, parsed.articles)
-        outcome.new, outcome.updated, outcome.unchanged = upserted.new, upserted.updated, upserted.unchanged
-        outcome.categories, outcome.article_ids = upserted.categories, upserted.article_ids
+        outcome.record(store.upsert_articles(self.db, parsed.articles))
 
     async def _switch_to_discovered(self, source: Source, links: list[str], outcome: SourceOutcome,
                                     now: datetime) -> None:

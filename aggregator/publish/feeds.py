@@ -66,6 +66,8 @@ def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_nam
     fe = fg.add_entry(order="append")
     fe.id(page)
     fe.guid(page, permalink=link == page)
+    # normalize already strips what XML cannot carry; this second pass covers the configured
+    # disclaimer and rows stored by another version, since one bad character fails the whole feed.
     fe.title(xml_safe(article.title))
     fe.link(href=link, rel="alternate")
     body = xml_safe(body_with_attribution(article, config.disclaimer))

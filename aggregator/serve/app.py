@@ -15,7 +15,6 @@ from sqlite_utils import Database
 
 from .. import store
 from ..config import Config
-from ..errors import StoreError
 from .files import Entry, FileCache
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -124,7 +123,7 @@ async def healthz(request: web.Request) -> web.StreamResponse:
         body = await asyncio.to_thread(_health, request.app[DB_KEY], request.app[DB_LOCK_KEY],
                                        request.app[HEALTH_KEY])
         status = 200
-    except (StoreError, Exception) as exc:  # any failure to answer means unhealthy, not a crash
+    except Exception as exc:  # any failure to answer (database, scheduler) means unhealthy, not a crash
         body, status = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}, 503
     return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False),
                              headers={"Cache-Control": "no-store"})

@@ -7,7 +7,7 @@ from .categories import (RESERVED_SLUGS, add_category, ensure_category, get_cate
 from .db import get_meta, integrity_ok, open_db, set_meta
 from .db import writing as transaction
 from .health import FETCH_LOG_KEEP, fetch_log, health_summary, log_fetch
-from .pages import forget_links, mark_link, seen_count, unseen_links
+from .pages import forget_links, mark_link, unseen_links
 from .sources import (add_source, article_counts, find_source_by_url, get_source, list_sources,
                       record_failure, record_success, remove_source, update_source)
 
@@ -17,5 +17,5 @@ __all__ = [
     "list_categories", "require_category", "slugify", "get_meta", "integrity_ok", "open_db", "set_meta",
     "add_source", "article_counts", "find_source_by_url", "get_source", "list_sources", "record_failure",
     "record_success", "remove_source", "update_source", "FETCH_LOG_KEEP", "fetch_log", "health_summary",
-    "log_fetch", "transaction", "forget_links", "mark_link", "seen_count", "unseen_links",
+    "log_fetch", "transaction", "forget_links", "mark_link", "unseen_links",
 ]

@@ -69,7 +69,7 @@ def translate_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except sqlite3.Error as exc:
-            raise StoreError(f"database write failed: {exc}") from None
+            raise StoreError(f"database error: {exc}") from None
 
     return wrapper  # type: ignore[return-value]
 

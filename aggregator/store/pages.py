@@ -48,7 +48,3 @@ def forget_links(db: Database, source_id: int) -> int:
     with writing(db):
         return db.execute("delete from seen_links where source_id = ?", [source_id]).rowcount
 
-
-def seen_count(db: Database, source_id: int) -> int:
-    """How many links of this source are done."""
-    return db.execute("select count(*) from seen_links where source_id = ? and done = 1", [source_id]).fetchone()[0]
