@@ -160,6 +160,7 @@ class RawItem:
     date_only: bool = False
     updated: datetime | None = None
     base_url: str | None = None  # an explicit xml:base for the content's relative links
+    tags: list[str] = field(default_factory=list)  # the upstream's own categories/tags, plain text, in order
 
 
 @dataclass

@@ -37,7 +37,7 @@ from aggregator.model import FetchResult
 from aggregator.normalize import plain_text, sanitize_html
 from aggregator.parse import decode
 from aggregator.parse.page import extract_article
-from aggregator.parse.page_dom import clean_text, drop_invisible, load_html
+from aggregator.parse.page.dom import clean_text, drop_invisible, load_html
 
 TZ = "Asia/Shanghai"
 BEIJING = ZoneInfo(TZ)

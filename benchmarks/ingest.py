@@ -50,7 +50,7 @@ from aggregator.normalize import SourceContext
 from aggregator.parse import parse_document
 from aggregator.pipeline import parse_and_normalize, run_cycle
 from aggregator.publish import build_feeds, render_article
-from aggregator.republish import republish
+from aggregator.pipeline import publish_site
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 TZ = "Asia/Shanghai"
@@ -350,7 +350,7 @@ def _cycle(db, config: Config) -> tuple[float, float, dict, int]:
 
 
 def _one_round(upstream: Upstream, workers: int, publish: bool) -> list[tuple[str, str, int, float, float]]:
-    """One fresh database: the three cycles (and a full republish); (label, results, new, wall, cpu) each."""
+    """One fresh database: the three cycles (and a full publish); (label, results, new, wall, cpu) each."""
     out = []
     with tempfile.TemporaryDirectory(prefix="aggregator-bench-") as tmp:
         # host_delay 0: this measures throughput; the upstream's ports all share one host name,
@@ -367,8 +367,8 @@ def _one_round(upstream: Upstream, workers: int, publish: bool) -> list[tuple[st
             out.append((label, ", ".join(f"{k} {v}" for k, v in sorted(results.items())), new, wall, cpu))
         if publish:
             cpu0, t0 = cpu_now(), time.perf_counter()
-            report = republish(db, config)
-            out.append(("full republish", f"{report.feeds} feeds, {report.pages} pages", 0,
+            report = publish_site(db, config)
+            out.append(("full publish", f"{report.feeds} feeds, {report.pages} pages", 0,
                         time.perf_counter() - t0, cpu_now() - cpu0))
         db.close()
     return out
@@ -385,7 +385,7 @@ def bench_cycles(upstream: Upstream, workers_list: list[int], publish: bool, rou
             best = min((run[i] for run in runs), key=lambda row: row[3])
             spread = ", ".join(f"{run[i][3]:.2f}" for run in runs)
             rows.append([workers, label, results, new if new else "", f"{best[3]:.2f}", f"{best[4]:.2f}",
-                         f"{best[3] * 1000 / n:.1f}" if label != "full republish" else "", spread])
+                         f"{best[3] * 1000 / n:.1f}" if label != "full publish" else "", spread])
     print(f"\nrun_cycle over {n} feeds x {len(next(iter(upstream.bodies.values()))) // 1024} KB "
           f"({len(upstream.servers)} loopback ports), real SQLite file, parse_workers 1 = thread, 2 = process pool; "
           f"best of {rounds}:")
@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ports", type=int, default=8, help="loopback ports the upstream listens on (default 8)")
     ap.add_argument("--workers", default="1,2", help="parse_workers settings to compare (default 1,2)")
     ap.add_argument("--rounds", type=int, default=2, help="rounds per cycle setting, best kept (default 2)")
-    ap.add_argument("--no-publish", action="store_true", help="skip the full republish after the cycles")
+    ap.add_argument("--no-publish", action="store_true", help="skip the full publish after the cycles")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)  # the pipeline logs one INFO line per fetch
 

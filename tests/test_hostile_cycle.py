@@ -24,7 +24,7 @@ from aggregator.config import Config
 from aggregator.fetch import guard
 from aggregator.model import Source
 from aggregator.pipeline import run_cycle
-from aggregator.republish import republish
+from aggregator.pipeline import publish_site
 from tests import hostile
 from tests.feeds import atom, item, rss
 from tests.hostile import RawServer
@@ -187,7 +187,7 @@ def test_one_cycle_with_every_hostile_upstream(db, config: Config, upstream: HTT
     assert kept == sorted(f"http://upstream.test/m/{n}" for n in range(50))
 
     # Publishing: the good categories' feeds exist and parse.
-    republish(db, strict, categories=report.categories, article_ids=report.article_ids)
+    publish_site(db, strict, categories=report.categories, article_ids=report.article_ids)
     assert {tech.category, sports.category} <= report.categories
     for slug, titles in ((tech.category, good_titles["tech"]), (sports.category, good_titles["sports"])):
         path = strict.public_dir / "feeds" / f"{slug}.rss"

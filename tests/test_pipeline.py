@@ -166,7 +166,7 @@ def test_cycle_with_a_process_pool_gives_the_same_articles(db, config, httpserve
 
 
 def test_characters_xml_forbids_never_reach_the_store_or_break_publishing(db, config, httpserver: HTTPServer) -> None:
-    from aggregator.republish import republish
+    from aggregator.pipeline import publish_site
 
     feed = rss([item(1, title="bad \x01 title\ufffe", description="<p>body\x0b text</p>", author="张\x02三")])
     feed = feed.replace("\x01", "&#x1;")  # as an upstream would send it
@@ -176,7 +176,7 @@ def test_characters_xml_forbids_never_reach_the_store_or_break_publishing(db, co
     assert outcome.result == "ok"
     (stored,) = store.latest_articles(db, None, 5)
     assert stored.title == "bad title" and "\x0b" not in stored.content_html and stored.author == "张三"
-    republish(db, config)
+    publish_site(db, config)
     assert "bad title" in (config.public_dir / "feeds" / "news.rss").read_text("utf-8")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from aggregator.config import Config
-from aggregator.policy import after_failure, after_success, upstream_interval
+from aggregator.pipeline.policy import after_failure, after_success, upstream_interval
 
 NOW = datetime(2024, 11, 3, 2, 0, 0, tzinfo=timezone.utc)
 CFG = Config()  # max_backoff 24h, max_upstream_interval 6h

@@ -1,4 +1,4 @@
-"""`aggregator fetch | publish | serve`: the one-shot cycle, a full republish, the server."""
+"""`aggregator fetch | publish | serve`: the one-shot cycle, a full publish, the server."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from types import SimpleNamespace
 import click
 
 from .. import store
-from ..pipeline import CycleReport, SourceOutcome, run_cycle
-from ..republish import republish
-from ..scheduler import run_daemon
+from ..daemon import run_daemon
+from ..pipeline import CycleReport, SourceOutcome, publish_site, run_cycle
 from ..serve import serve_forever
 from .base import Context, cli, pass_ctx, setup_logging, table
 
@@ -37,7 +36,7 @@ def _summary(report: CycleReport) -> str:
 @click.option("--strict", is_flag=True, help="Exit 1 when any source failed.")
 @pass_ctx
 def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool, strict: bool) -> None:
-    """Run one ingest cycle now over all enabled sources (or the given ids), then republish.
+    """Run one ingest cycle now over all enabled sources (or the given ids), then publish what changed.
 
     Failed sources are recorded with their reason and do not stop the cycle; the
     exit code is 0 when the cycle ran, unless --strict.
@@ -60,7 +59,7 @@ def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool,
     no_bar = contextlib.nullcontext(SimpleNamespace(update=lambda n: None))
     with click.progressbar(length=len(chosen), label="fetching", file=sys.stderr) if show_bar else no_bar as bar:
         report = asyncio.run(run_cycle(db, ctx.config, chosen, force=force, on_done=lambda _o: bar.update(1)))
-    published = republish(db, ctx.config, categories=report.categories, article_ids=report.article_ids)
+    published = publish_site(db, ctx.config, categories=report.categories, article_ids=report.article_ids)
     if as_json:
         click.echo(json.dumps({"sources": [_outcome_json(o) for o in report.outcomes],
                                "files_written": len(published.written)},
@@ -90,7 +89,7 @@ def publish(ctx: Context) -> None:
 
         aggregator publish
     """
-    report = republish(ctx.db, ctx.config)
+    report = publish_site(ctx.db, ctx.config)
     click.echo(f"published {report.feeds} feeds and {report.pages} article pages "
                f"to {ctx.config.public_dir} ({len(report.written)} files changed)")
 
@@ -114,7 +113,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     host, port = host or config.host, config.port if port is None else port
     db = ctx.db
     if not (config.public_dir / "index.html").exists():
-        republish(db, config)
+        publish_site(db, config)
 
     async def main() -> None:
         stop, ready = asyncio.Event(), asyncio.Event()

@@ -1,8 +1,14 @@
-"""Pipeline: the only package spanning the stages (fetch -> parse -> normalize -> store)."""
+"""Pipeline: the only package spanning the stages: fetch -> parse -> normalize -> store, then publish.
+
+refresh (one source), pages (a page source's listing and articles), work (the CPU part, in a
+pool process), cycle (many sources at once), policy (when to fetch next), publish (store ->
+feeds and pages, only what changed).
+"""
 
 from .cycle import CycleReport, run_cycle
+from .publish import PublishReport, publish_site
 from .refresh import Refresher, SourceOutcome, make_executor, redact
 from .work import canary, parse_and_normalize
 
-__all__ = ["CycleReport", "run_cycle", "Refresher", "SourceOutcome", "make_executor", "redact", "canary",
+__all__ = ["CycleReport", "run_cycle", "PublishReport", "publish_site", "Refresher", "SourceOutcome", "make_executor", "redact", "canary",
            "parse_and_normalize"]

@@ -19,12 +19,13 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from .. import policy, store
+from .. import store
 from ..config import Config
 from ..errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
 from ..fetch import Fetcher
 from ..model import FetchResult, Source, utcnow
 from ..normalize import SourceContext
+from . import policy
 from .pages import PageIngest
 from .work import Parsed, parse_and_normalize
 

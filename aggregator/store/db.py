@@ -42,7 +42,7 @@ def writing(db: Database) -> Iterator[Database]:
     """A write transaction that takes SQLite's write lock up front (BEGIN IMMEDIATE), around db.atomic().
 
     A plain BEGIN reads first and asks for the write lock later; when another
-    connection (the daemon's publisher thread, a CLI command) wrote in between,
+    connection (the daemon's publishing thread, a CLI command) wrote in between,
     SQLite answers "database is locked" at once instead of waiting. Taking the lock
     first lets busy_timeout do its job. Nested use becomes a savepoint.
     """

@@ -14,7 +14,7 @@ import pytest
 from aggregator.errors import ParseError
 from aggregator.model import FetchResult, ListingPage, Selectors
 from aggregator.parse.listing import find_article_links
-from aggregator.parse.listing_urls import same_site, site_of
+from aggregator.parse.listing.urls import same_site, site_of
 
 DATA = Path(__file__).parent.parent / "data" / "listing"
 

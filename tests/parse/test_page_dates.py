@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from aggregator.parse.dates import FoundDate, ParsedDate, date_from_url, find_date, parse_date
-from aggregator.parse.page_fields import meta_time_suspect, resolve_date
+from aggregator.parse.page.fields import meta_time_suspect, resolve_date
 
 TZ = "Asia/Shanghai"
 NOW = datetime(2024, 11, 5, 4, 0, tzinfo=timezone.utc)  # 2024-11-05 12:00 in Shanghai

@@ -6,8 +6,8 @@ import lxml.html
 import pytest
 
 from aggregator.parse.page import looks_like_listing
-from aggregator.parse.page_byline import closing_credit, credit_author, parse_byline, reporter_in
-from aggregator.parse.page_dom import drop_invisible, load_html
+from aggregator.parse.page.byline import closing_credit, credit_author, parse_byline, reporter_in
+from aggregator.parse.page.dom import drop_invisible, load_html
 
 from .test_page import PAGE_DATA
 

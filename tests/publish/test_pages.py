@@ -11,7 +11,7 @@ from aggregator import store
 from aggregator.config import Config
 from aggregator.model import Article, Category
 from aggregator.publish import render_article, render_index, write_atomic
-from aggregator.republish import republish
+from aggregator.pipeline import publish_site
 
 T0 = datetime(2024, 11, 3, 2, 55, 33, tzinfo=timezone.utc)
 SEED_TITLE = "向“新”发力 逐“质”而行——阜新市海州区凝心聚力谋发展促振兴纪实"
@@ -73,12 +73,12 @@ def test_write_atomic_skips_identical_bytes_and_leaves_no_temp_files(tmp_path) -
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.rss"]
 
 
-def test_republish_rewrites_only_changed_categories(db, config: Config) -> None:
+def test_publish_rewrites_only_changed_categories(db, config: Config) -> None:
     store.add_category(db, "fanfu", "反腐纪实")
     store.add_category(db, "other", "其他")
     store.upsert_articles(db, [seed_article(), seed_article(id="00000000000000bb", key="k2", url=None,
                                                             category="other", content_hash="h2")])
-    full = republish(db, config)
+    full = publish_site(db, config)
     public = config.public_dir
     assert {p.name for p in (public / "feeds").iterdir()} == {"fanfu.rss", "fanfu.atom", "other.rss", "other.atom",
                                                                "all.rss", "all.atom"}
@@ -87,7 +87,7 @@ def test_republish_rewrites_only_changed_categories(db, config: Config) -> None:
     other = public / "feeds" / "other.rss"
     os.utime(other, (1, 1))
     store.upsert_articles(db, [seed_article(title="改过的标题", content_hash="h3")])
-    partial = republish(db, config, categories={"fanfu"}, article_ids={"00000000000000aa"})
+    partial = publish_site(db, config, categories={"fanfu"}, article_ids={"00000000000000aa"})
     written = {p.name for p in partial.written}
     assert {"fanfu.rss", "fanfu.atom", "all.rss", "all.atom", "00000000000000aa.html"} <= written
     assert "other.rss" not in written and other.stat().st_mtime == 1
@@ -96,8 +96,8 @@ def test_republish_rewrites_only_changed_categories(db, config: Config) -> None:
 
 def test_a_new_empty_category_gets_its_feeds_on_the_next_partial_publish(db, config: Config) -> None:
     store.add_category(db, "fanfu", "反腐纪实")
-    republish(db, config)
+    publish_site(db, config)
     store.add_category(db, "lilun", "理论")
-    republish(db, config, categories=set(), article_ids=set())
+    publish_site(db, config, categories=set(), article_ids=set())
     assert (config.public_dir / "feeds" / "lilun.rss").exists()
     assert (config.public_dir / "feeds" / "lilun.atom").exists()

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from aggregator import store
 from aggregator.model import Article
-from aggregator.republish import republish
+from aggregator.pipeline import publish_site
 from aggregator.serve import make_app
 
 T0 = datetime(2024, 11, 3, 2, 55, 33, tzinfo=timezone.utc)
@@ -30,7 +30,7 @@ def server(config, db):
         guid=None, author=None, origin="新华网", origin_url=None, feed_url="https://u.test/f", published=T0,
         published_raw=None, date_missing=False, date_only=False, content_html="<p>正文</p>" * 50,
         summary="正文", content_hash="h", first_seen=T0, updated_at=T0)])
-    republish(db, config)
+    publish_site(db, config)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     state = {}

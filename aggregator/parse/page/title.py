@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from .page_dom import BLOCK_TAGS, clean_text
+from .dom import BLOCK_TAGS, clean_text
 
 # Separators between the parts of <title>, strongest first; "|" also splits headlines
 # ("深度关注 | 严查借快递送礼"), so it is only tried when nothing stronger splits.

@@ -11,7 +11,7 @@ import random
 import re
 from datetime import datetime, timedelta, timezone
 
-from .config import Config
+from ..config import Config
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.I)
 JITTER_SHARE = 0.1

@@ -7,9 +7,9 @@ The body comes from a known CMS container, else from trafilatura. When the visib
 byline time and the metadata disagree the visible one wins: CMS metadata is often
 stale or broken (ccdi.gov.cn writes the month into PubDate's minutes).
 
-The pieces live beside this module: page_meta (markup), page_title (headline),
-page_byline (labelled fields and credits), page_body (the container), page_clean
-(the body's HTML), page_kind (listings, error pages, login walls), page_dom (helpers).
+The pieces live beside this module: meta (markup), title (headline), byline
+(labelled fields and credits), body (the container), clean (the body's HTML), kind
+(listings, error pages, login walls), dom (helpers).
 """
 
 from __future__ import annotations
@@ -17,20 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import ExtractError
-from ..model import ExtractedPage, FetchResult, RawItem, Selectors
-from .dates import date_from_url
-from .encoding import decode
-from .page_body import agrees, find_body_container, general_body
-from .page_byline import Byline, closing_credit, parse_byline, reporter_in
-from .page_clean import CleanBody, clean_body, clean_fragment
-from .page_dom import TextStream, clean_text, drop_invisible, load_html, text_stream
-from .page_fields import first_meta_date, meta_author, resolve_date
-from .page_kind import has_password_field, looks_like_listing, refusal
-from .page_meta import read_meta
-from .page_select import check as check_selectors
-from .page_select import select, selected_byline
-from .page_title import TitleChoice, choose_title
+from ...errors import ExtractError
+from ...model import ExtractedPage, FetchResult, RawItem, Selectors
+from ..dates import date_from_url
+from ..encoding import decode
+from .body import agrees, find_body_container, general_body
+from .byline import Byline, closing_credit, parse_byline, reporter_in
+from .clean import CleanBody, clean_body, clean_fragment
+from .dom import TextStream, clean_text, drop_invisible, load_html, text_stream
+from .fields import first_meta_date, meta_author, resolve_date
+from .kind import has_password_field, looks_like_listing, refusal
+from .meta import read_meta
+from .select import check as check_selectors
+from .select import select, selected_byline
+from .title import TitleChoice, choose_title
 
 __all__ = ["extract_article", "looks_like_listing"]
 

@@ -7,7 +7,7 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from lxml.html import HtmlElement
 
-from .listing_urls import resolve, same_site
+from .urls import resolve, same_site
 
 _NEXT_WORD = re.compile(r"^(?:下一?页|下一頁|后一?页|next(?:\s*page)?)\s*[>›»]*$", re.I)
 _NEXT_SYMBOL = re.compile(r"^[>›»]$")

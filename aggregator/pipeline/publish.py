@@ -1,7 +1,8 @@
 """Store -> publish: rewrite the outputs whose articles changed.
 
-Spans store and publish the way pipeline spans the ingest stages; the CLI and the
-scheduler call it after a cycle. Files whose bytes are unchanged are not touched.
+The last step of the pipeline, spanning store and publish the way refresh spans the
+ingest stages; the CLI and the daemon call it after a cycle. Files whose bytes are
+unchanged are not touched.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import publish, store
-from .config import Config
-from .model import Category, to_iso, utcnow
+from .. import publish, store
+from ..config import Config
+from ..model import Category, to_iso, utcnow
 
 log = logging.getLogger("aggregator.publish")
 INDEX_LATEST = 20
@@ -35,7 +36,7 @@ def _write(report: PublishReport, path: Path, data: bytes) -> None:
         report.written.append(path)
 
 
-def republish(db: Database, config: Config, *, categories: set[str] | None = None,
+def publish_site(db: Database, config: Config, *, categories: set[str] | None = None,
               article_ids: set[str] | None = None) -> PublishReport:
     """Rewrite feeds and pages; None for both means everything, else only what changed."""
     full = categories is None and article_ids is None

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from .dates import FoundDate, find_date
-from .page_dom import clean_text
+from ..dates import FoundDate, find_date
+from .dom import clean_text
 
 _FIELDS = {
     "date": ("发布时间", "发布日期", "发表时间", "发表日期", "发稿时间", "发文日期", "成文日期", "刊发时间",

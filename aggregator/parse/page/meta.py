@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from .page_dom import clean_text
+from .dom import clean_text
 
 _ARTICLE_TYPES = {"article", "newsarticle", "reportagenews", "blogposting", "analysisnewsarticle",
                   "opinionnewsarticle", "backgroundnewsarticle", "webpage", "report", "liveblogposting"}

@@ -13,11 +13,11 @@ import lxml.html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from ..errors import ExtractError
-from ..model import Selectors
-from .page_byline import Byline, parse_byline
-from .dates import find_date
-from .page_dom import clean_text
+from ...errors import ExtractError
+from ...model import Selectors
+from .byline import Byline, parse_byline
+from ..dates import find_date
+from .dom import clean_text
 
 
 def select(root: lxml.html.HtmlElement, selector: str | None, field: str) -> list[lxml.html.HtmlElement]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from .page_body import find_body_container
-from .page_dom import clean_text, link_text_length
+from .body import find_body_container
+from .dom import clean_text, link_text_length
 
 # A date next to a link: 2024-05-09, 2024/5/9, 2024年5月9日, [05-09], 05-09 12:30, 2024.05.09
 _LIST_DATE = re.compile(

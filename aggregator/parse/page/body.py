@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from .page_dom import clean_text, link_text_length
+from .dom import clean_text, link_text_length
 
 # Containers CMSs name for the body only: taken whenever they hold text or images.
 _SPECIFIC = (

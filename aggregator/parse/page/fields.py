@@ -11,8 +11,8 @@ import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from .dates import FoundDate, ParsedDate, parse_date
-from .page_meta import PageMeta
+from ..dates import FoundDate, ParsedDate, parse_date
+from .meta import PageMeta
 
 _ORG_SUFFIX = re.compile(r"(?:局|部|委|会|院|网|报|社|台|中心|政府|办公室|办|公司|集团|网站|频道|杂志|新闻)$")
 # Meta authors that name an outlet rather than a person ("网易", "参考消息", "新浪财经-自媒体综合", "CSDN.NET").

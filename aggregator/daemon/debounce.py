@@ -1,4 +1,4 @@
-"""Debounced republishing for the daemon: many ingests in a burst, one rewrite per category.
+"""Debounced publishing for the daemon: many ingests in a burst, one rewrite per category.
 
 Publishing renders templates and writes files, so it runs in a worker thread with
 a database connection of its own (WAL lets it read while the loop ingests).
@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from . import store
-from .config import Config
-from .errors import AggregatorError
-from .republish import republish
+from .. import store
+from ..config import Config
+from ..errors import AggregatorError
+from ..pipeline import publish_site
 
 log = logging.getLogger("aggregator.publish")
 RETRY_PAUSE = 30.0
 
 
-class DebouncedPublisher:
+class DebouncedPublish:
     """Collects changed categories and articles; publishes them `delay` seconds after the first change."""
 
     def __init__(self, config: Config, delay: float) -> None:
@@ -72,9 +72,9 @@ class DebouncedPublisher:
             self._full, self._categories, self._ids = False, set(), set()
             try:
                 if full:
-                    await asyncio.to_thread(republish, self._db, self.config)
+                    await asyncio.to_thread(publish_site, self._db, self.config)
                 else:
-                    await asyncio.to_thread(republish, self._db, self.config, categories=categories, article_ids=ids)
+                    await asyncio.to_thread(publish_site, self._db, self.config, categories=categories, article_ids=ids)
             except AggregatorError:
                 # Put the work back so the next flush retries it.
                 self._full |= full

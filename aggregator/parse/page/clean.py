@@ -16,10 +16,10 @@ from datetime import datetime
 
 import lxml.html
 
-from .dates import find_date
-from .page_byline import Byline, credit_author, is_editor_line, original_link_in, parse_byline, read_labels
-from .page_dom import clean_text, link_text_length
-from .page_kind import dated_item
+from ..dates import find_date
+from .byline import Byline, credit_author, is_editor_line, original_link_in, parse_byline, read_labels
+from .dom import clean_text, link_text_length
+from .kind import dated_item
 
 _JUNK_NAME = re.compile(
     r"share|social|bdshare|jiathis|related|relate|recommend|comment|footer|copyright|breadcrumb|crumb|"

@@ -21,12 +21,12 @@ from lxml import etree
 from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
-from ..errors import ParseError
-from ..model import FetchResult, ListingPage, Selectors
-from .encoding import decode
-from .guard import check_prolog
-from .listing_next import find_next_page
-from .listing_urls import resolve, site_of, url_score
+from ...errors import ParseError
+from ...model import FetchResult, ListingPage, Selectors
+from ..encoding import decode
+from ..guard import check_prolog
+from .next import find_next_page
+from .urls import resolve, site_of, url_score
 
 __all__ = ["find_article_links"]
 

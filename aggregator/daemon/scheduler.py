@@ -4,7 +4,7 @@ The database is the truth and the schedule follows it: each source is one
 DateTrigger job at its stored next_fetch_at; after a refresh the pipeline has
 stored the next time (interval with jitter, upstream hints, backoff, Retry-After)
 and the job is set again for it. A sync job adds, moves and
-removes jobs to match what the CLI changed (sync_interval, 30 s by default). Changed categories are republished
+removes jobs to match what the CLI changed (sync_interval, 30 s by default). Changed categories are published again
 after a short debounce, so a burst of sources gives one rewrite per category.
 
 APScheduler cancels running coroutine jobs on shutdown, so every refresh runs in
@@ -15,68 +15,31 @@ shutdown_grace seconds) before cancelling what is left.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import os
 import random
 import signal
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from . import store
-from .config import Config
-from .errors import AggregatorError, StoreError
-from .fetch import Fetcher
-from .pipeline import Refresher, make_executor
-from .publisher import DebouncedPublisher
-from .serve import serve_forever
+from .. import store
+from ..config import Config
+from ..errors import AggregatorError, StoreError
+from ..fetch import Fetcher
+from ..pipeline import Refresher, make_executor
+from ..serve import serve_forever
+from .debounce import DebouncedPublish
+from .lock import DataDirLock
 
 log = logging.getLogger("aggregator.scheduler")
 START_SPREAD_SECONDS = 5.0
 
 
-class DataDirLocked(AggregatorError):
-    """Another `aggregator run` holds the data dir."""
-
-    stage = "run"
-
-
-class DataDirLock:
-    """An exclusive flock on DATA_DIR/aggregator.lock, released when the process ends, even by kill -9."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "aggregator.lock"
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        """Take the lock or raise DataDirLocked naming the holder's pid."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            raise DataDirLocked(f"another `aggregator run` (pid {holder}) is using {self.path.parent}; "
-                                "stop it first (one scheduler per data dir)") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        """Give the lock back."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
 class Daemon:
-    """One process: scheduler, fetcher, parse pool, debounced publisher and HTTP server."""
+    """One process: scheduler, fetcher, parse pool, debounced publishing and HTTP server."""
 
     def __init__(self, config: Config, host: str, port: int) -> None:
         self.config, self.host, self.port = config, host, port
@@ -92,21 +55,21 @@ class Daemon:
         self.lock.acquire()
         self.db = store.open_db(self.config.db_path)
         server_db = store.open_db(self.config.db_path, migrate=False)
-        self.publisher = DebouncedPublisher(self.config, self.config.publish_delay)
+        self.publishing = DebouncedPublish(self.config, self.config.publish_delay)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop.set)
         # Outputs match the database (and its templates) from the start; on a fresh data dir the
         # feeds are written before the server answers, so subscribers never get a 404 at start-up.
         if not (self.config.public_dir / "feeds" / "all.rss").exists():
-            self.publisher.request_full()
+            self.publishing.request_full()
             try:
-                await self.publisher.flush()
+                await self.publishing.flush()
             except AggregatorError as exc:  # e.g. a full disk: serve and fetch anyway, retry later
                 log.error("first publish failed: %s", exc)
-                self.publisher.request_full()
+                self.publishing.request_full()
         else:
-            self.publisher.request_full(now=True)
+            self.publishing.request_full(now=True)
         executor = make_executor(self.config)
         ready = asyncio.Event()
         server = asyncio.create_task(serve_forever(self.config, server_db, self.host, self.port, ready=ready,
@@ -132,7 +95,7 @@ class Daemon:
             await asyncio.gather(server, return_exceptions=True)
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
-            self.publisher.close()
+            self.publishing.close()
             server_db.close()
             self.db.close()
             self.lock.release()
@@ -152,7 +115,7 @@ class Daemon:
             if pending:
                 log.warning("cancelled %s fetches still running after %gs", len(pending), self.config.shutdown_grace)
         try:
-            await asyncio.wait_for(self.publisher.flush(), timeout=max(self.config.shutdown_grace, 1))
+            await asyncio.wait_for(self.publishing.flush(), timeout=max(self.config.shutdown_grace, 1))
         except (TimeoutError, AggregatorError) as exc:
             log.error("final publish did not complete: %s", exc)
 
@@ -221,7 +184,7 @@ class Daemon:
                 return
             outcome = await self.refresher.refresh(source)  # the fetcher queues it politely
             if outcome.categories or outcome.article_ids:
-                self.publisher.request(outcome.categories, outcome.article_ids)
+                self.publishing.request(outcome.categories, outcome.article_ids)
             after = store.get_source(self.db, source_id)
             if after.enabled and not self._stopping:
                 self._schedule(source_id, after.next_fetch_at or datetime.now(timezone.utc))
