@@ -14,12 +14,26 @@ The TOML format (one file per category in feeds/, or one file for everything):
     timezone = "Asia/Shanghai"             # optional, for dates without a zone
     selectors = { links = "ul.list a", body = ".TRS_Editor", url_pattern = "/t\\d{8}_", encoding = "gbk" }
                                            # optional, for page sources (each key optional)
+    enabled = false                        # optional: imported but not polled
+
+OPML: every setting survives export -> import as attributes in our own namespace
+(OPML_NS, prefix agg) on each outline, beside the standard ones other readers use:
+
+    <outline type="rss" text="中新网·国内" xmlUrl="https://..." category="/shizheng"
+             agg:kind="feed" agg:every="30m" agg:timezone="Asia/Shanghai" agg:name="中新网·国内"/>
+    <outline type="link" text="某某纪委" url="https://.../col/ffjs/" xmlUrl="https://.../col/ffjs/"
+             agg:kind="page" agg:links="ul.list a" agg:url_pattern="/t\\d{8}_" agg:encoding="gbk"/>
+
+A page source is type="link" (OPML 2.0's type for a web page), so readers do not subscribe to
+an HTML page as if it were a feed; it keeps xmlUrl too, so our own import finds it. Outlines
+without our attributes (any other reader's OPML) import as before.
 """
 
 from __future__ import annotations
 
 import codecs
 import dataclasses
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -47,6 +61,11 @@ class CatalogEntry:
     every: int | None = None
     timezone: str | None = None
     selectors: Selectors = field(default_factory=Selectors)
+    enabled: bool = True
+
+
+OPML_NS = "https://github.com/news-aggregator/aggregator/opml"
+_SETTINGS = ("kind", "every", "timezone", "name", "enabled")
 
 
 @dataclass
@@ -94,12 +113,47 @@ def selectors_table(selectors: Selectors) -> dict:
     return {k: v for k, v in dataclasses.asdict(selectors).items() if v}
 
 
+# Letters, digits, hyphens; underscores too, which DNS serves and some CMS hosts use.
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def _check_host(host: str) -> str | None:
+    """Why `host` is not a usable host name or IP literal, or None when it is."""
+    if any(ch.isspace() for ch in host):
+        return f"the host '{host}' contains a space"
+    if any(not ch.isprintable() for ch in host):
+        return f"the host '{host}' contains a control character"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii")  # 中国政府网.政务 is a valid name
+    except UnicodeError:
+        return f"the host '{host}' is not a valid domain name"
+    if len(ascii_host) > 253 or not all(_LABEL.match(label) for label in ascii_host.lower().split(".")):
+        return f"the host '{host}' is not a valid domain name"
+    return None
+
+
 def check_url(url: str) -> str:
-    """Return the URL stripped if it is an absolute http(s) URL, else raise ValueError."""
+    """Return the URL stripped if it is a valid absolute http(s) URL, else raise ValueError saying why."""
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port that is not a number in 0..65535
+    except ValueError as exc:
+        raise ValueError(f"'{url}' is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"'{url}' is not an absolute http(s) URL")
+    why = _check_host(parts.hostname)
+    if why is None and any(ch.isspace() or not ch.isprintable() for ch in url):
+        why = "it contains a space or control character (write it %20-encoded)"
+    if why is None and port == 0:
+        why = "port 0 is not a port to fetch from"
+    if why:
+        raise ValueError(f"'{url}' is not a valid URL: {why}")
     return url
 
 
@@ -123,8 +177,13 @@ def _entry(raw: dict, where: str) -> CatalogEntry:
     except ValueError as exc:
         raise CatalogError(f"{where}: {exc}") from None
     name = str(raw["name"]).strip() if raw.get("name") else None
+    enabled = raw.get("enabled", True)
+    if isinstance(enabled, str):
+        enabled = enabled.strip().lower() not in ("false", "0", "no")
+    if not isinstance(enabled, bool):
+        raise CatalogError(f"{where}: enabled must be true or false")
     return CatalogEntry(url=url, category=category, name=name, kind=kind, every=every, timezone=tz,
-                        selectors=selectors)
+                        selectors=selectors, enabled=enabled)
 
 
 def read_toml(path: Path) -> Catalog:
@@ -172,9 +231,21 @@ def read_opml(path: Path, default_category: str | None = None) -> Catalog:
         category = _opml_category(outline) or default_category
         if not category:
             raise CatalogError(f"{path} outline #{index} ({url}) has no category; pass --category")
+        ours = {key: outline.get(f"{{{OPML_NS}}}{key}") for key in (*_SETTINGS, *SELECTOR_FIELDS,
+                                                                      "url_pattern", "encoding")}
+        ours = {k: v for k, v in ours.items() if v is not None}
         raw = {"url": url, "category": category, "name": outline.get("title") or outline.get("text"),
                "kind": "feed" if (outline.get("type") or "").lower() in ("rss", "atom") else "auto"}
+        if ours:  # our own export: the admin's settings, exactly
+            raw = {"url": url, "category": category} | {k: ours[k] for k in _SETTINGS if k in ours}
+            raw["selectors"] = {k: ours[k] for k in (*SELECTOR_FIELDS, "url_pattern", "encoding") if k in ours}
         catalog.entries.append(_entry(raw, f"{path} outline #{index}"))
+        group = outline.getparent()
+        if group is not None and group.tag == "outline" and outline.get("category"):
+            slug = _opml_category(outline)
+            name = group.get("text") or group.get("title")
+            if slug and name and slug not in catalog.categories:
+                catalog.categories[slug] = name.strip()
     return catalog
 
 
@@ -201,7 +272,8 @@ def to_toml(categories: dict[str, str], sources: list[Source]) -> str:
         "sources": [
             {k: v for k, v in {"url": s.url, "category": s.category, "name": s.name, "kind": s.kind,
                                "every": format_duration(s.every), "timezone": s.timezone,
-                               "selectors": selectors_table(s.selectors) or None}.items() if v is not None}
+                               "selectors": selectors_table(s.selectors) or None,
+                               "enabled": None if s.enabled else False}.items() if v is not None}
             for s in sources
         ],
     }
@@ -210,7 +282,7 @@ def to_toml(categories: dict[str, str], sources: list[Source]) -> str:
 
 def to_opml(categories: dict[str, str], sources: list[Source], title: str) -> str:
     """The catalog as OPML 2.0: one outline per category holding its feeds."""
-    root = etree.Element("opml", version="2.0")
+    root = etree.Element("opml", version="2.0", nsmap={"agg": OPML_NS})
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = title
     body = etree.SubElement(root, "body")
@@ -220,6 +292,16 @@ def to_opml(categories: dict[str, str], sources: list[Source], title: str) -> st
             continue
         group = etree.SubElement(body, "outline", text=name, title=name)
         for s in members:
-            etree.SubElement(group, "outline", type="rss", text=s.display_name, title=s.display_name,
-                             xmlUrl=s.url, category=f"/{slug}", **({"htmlUrl": s.site_url} if s.site_url else {}))
+            standard = {"type": "link" if s.kind == "page" else "rss", "text": s.display_name,
+                        "title": s.display_name, "xmlUrl": s.url, "category": f"/{slug}"}
+            if s.kind == "page":
+                standard["url"] = s.url
+            elif s.site_url:
+                standard["htmlUrl"] = s.site_url
+            outline = etree.SubElement(group, "outline", **standard)
+            ours = {"kind": s.kind, "every": format_duration(s.every), "timezone": s.timezone, "name": s.name,
+                    "enabled": None if s.enabled else "false"} | selectors_table(s.selectors)
+            for key, value in ours.items():
+                if value is not None:
+                    outline.set(f"{{{OPML_NS}}}{key}", str(value))
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")

@@ -6,6 +6,7 @@ is a ConfigError that names the key and where the value came from.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -28,18 +29,23 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_duration(text: str, *, minimum: int = 60) -> int:
-    """Read "90s", "30m", "2h" or "1d" as seconds; below `minimum` is refused.
+MAX_DURATION = 30 * 86400  # the longest interval anything is scheduled by: 30 days
+
+
+def parse_duration(text: str, *, minimum: int = 60, maximum: int = MAX_DURATION) -> int:
+    """Read "90s", "30m", "2h" or "1d" as seconds; below `minimum` or above `maximum` (30 days) is refused.
 
     >>> parse_duration("2h")
     7200
     """
     match = _DURATION.match(str(text))
-    if not match:
+    if not match or len(match.group(1)) > 12:
         raise ValueError(f"'{text}' is not a duration like 90s, 30m, 2h or 1d")
     seconds = int(match.group(1)) * _UNITS[match.group(2)]
     if seconds < minimum:
         raise ValueError(f"'{text}' is shorter than the minimum of {minimum} seconds")
+    if seconds > maximum:
+        raise ValueError(f"'{text}' is longer than the maximum of {format_duration(maximum)}")
     return seconds
 
 
@@ -146,15 +152,29 @@ def _coerce(key: str, raw: Any, origin: str) -> Any:
         if isinstance(default, float):
             if isinstance(raw, bool):
                 raise ValueError
-            return float(str(raw).strip())
+            value = float(str(raw).strip())
+            if not math.isfinite(value):  # "inf" would switch a deadline off, "nan" compares false to all
+                raise ValueError
+            return value
         if isinstance(default, Path):
             return Path(str(raw))
         if not isinstance(raw, str):
             raise ValueError
         return raw
     except ValueError:
-        kind = type(default).__name__.replace("bool", "true/false").replace("int", "whole number")
+        kind = (type(default).__name__.replace("bool", "true/false").replace("int", "whole number")
+                .replace("float", "finite number"))
         raise ConfigError(f"{key} must be a {kind}, got {raw!r} (from {origin})") from None
+
+
+# Upper bounds: a value past these breaks something (memory, SQLite integers, sockets) rather than
+# being a choice anyone makes.
+_UPPER = {"port": 65535, "items_per_feed": 10_000, "items_per_fetch": 100_000, "page_articles_per_fetch": 1_000,
+          "page_depth": 100, "max_body_bytes": 1 << 30, "max_redirects": 20, "max_concurrency": 1_000,
+          "per_host_limit": 100, "parse_workers": 64}
+# Seconds settings: finite, within these ranges (fetch_timeout must also be above 0).
+_SECONDS = {"fetch_timeout": (0, 3600), "host_delay": (0, 3600), "shutdown_grace": (0, 3600),
+            "publish_delay": (0, 3600), "sync_interval": (0.5, 60)}
 
 
 def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
@@ -177,15 +197,14 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
                      ("max_redirects", 0), ("port", 0)):
         if getattr(cfg, key) < low:
             raise bad(key, f"must be at least {low}")
-    if cfg.port > 65535:
-        raise bad("port", "must be at most 65535")
-    if cfg.fetch_timeout <= 0:
-        raise bad("fetch_timeout", "must be a positive number of seconds")
-    for key in ("host_delay", "shutdown_grace", "publish_delay"):
-        if getattr(cfg, key) < 0:
-            raise bad(key, "must not be negative")
-    if not 0.5 <= cfg.sync_interval <= 60:
-        raise bad("sync_interval", "must be between 0.5 and 60 seconds")
+    for key, high in _UPPER.items():
+        if getattr(cfg, key) > high:
+            raise bad(key, f"must be at most {high}")
+    for key, (low, high) in _SECONDS.items():
+        value = getattr(cfg, key)
+        if not (math.isfinite(value) and low <= value <= high) or (key == "fetch_timeout" and value == 0):
+            raise bad(key, f"must be a number of seconds {'above' if key == 'fetch_timeout' else 'from'} "
+                           f"{low:g} to {high:g}")
     for key in ("max_backoff", "max_upstream_interval"):
         try:
             parse_duration(getattr(cfg, key))

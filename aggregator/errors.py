@@ -9,12 +9,14 @@
      +-- ExtractError               a page with no recognisable article
      +-- StoreError                 the database refused or is missing something
      |    +-- NotFoundError         no such source, category or article
+     |    +-- RejectedError         a value the store will not take (a bad name, a duplicate URL)
      +-- PublishError               an output could not be written
 
 Messages name the stage and say what a person can do, e.g. "fetch: HTTP 404 for
 https://example.org/feed". Stages raise; the pipeline records the message on the
-source row; the CLI prints it as one line with an exit code; the server maps it to
-a status code. Any other exception escaping is a bug.
+source row; the CLI prints it as one line with an exit code (2 for ConfigError,
+CatalogError, NotFoundError and RejectedError: the person's input; 1 for the rest);
+the server maps it to a status code. Any other exception escaping is a bug.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ class StoreError(AggregatorError):
 
 class NotFoundError(StoreError):
     """No such source, category or article."""
+
+
+class RejectedError(StoreError):
+    """A value given by a person that the store will not take: a bad slug or name, a URL already present."""
 
 
 class PublishError(AggregatorError):

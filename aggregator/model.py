@@ -208,6 +208,8 @@ class Article:
     content_hash: str
     first_seen: datetime
     updated_at: datetime
+    tags: list[str] = field(default_factory=list)  # the upstream's own categories/tags, republished
+    body_hash: str = ""  # of the body's text with spacing and punctuation folded: "the same body" across sources
 
     def replace(self, **changes) -> Article:
         """A copy with some fields changed."""

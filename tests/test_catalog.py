@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,24 @@ def test_shipped_catalog_is_valid_and_documented() -> None:
         # every [[sources]] entry is preceded by a comment saying where its URL is documented
         for block in text.split("[[sources]]")[:-1]:
             assert "Documented at:" in block.rsplit("\n\n", 1)[-1], path.name
+
+
+@pytest.mark.parametrize("url, why", [
+    ("http://exa mple.org/feed", "the host 'exa mple.org' contains a space"),
+    ("http://example.org/a b.xml", "contains a space"),
+    ("http://a.org:99999/feed", "Port out of range"),
+    ("http://-bad-.org/feed", "not a valid domain name"),
+    ("ftp://example.org/feed", "not an absolute http(s) URL"),
+    ("example.org/feed", "not an absolute http(s) URL"),
+])
+def test_invalid_urls_are_refused_with_the_reason(url: str, why: str) -> None:
+    from aggregator.catalog import check_url
+    with pytest.raises(ValueError, match=re.escape(why)):
+        check_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://中国政府网.政务/rss.xml", "https://www.ccdi.gov.cn/yaowenn/",
+                                 "http://127.0.0.1:8080/feed", "http://[::1]:8080/f", "http://user:pw@a.org/f"])
+def test_valid_urls_are_accepted(url: str) -> None:
+    from aggregator.catalog import check_url
+    assert check_url(url) == url

@@ -89,3 +89,25 @@ def test_durations_round_trip() -> None:
 def test_with_overrides_validates_again() -> None:
     with pytest.raises(ConfigError, match="port must be at most 65535"):
         Config().with_overrides(port=70000)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("FETCH_TIMEOUT", "inf"), ("FETCH_TIMEOUT", "nan"), ("FETCH_TIMEOUT", "-inf"), ("FETCH_TIMEOUT", "0"),
+    ("FETCH_TIMEOUT", "1e9"), ("HOST_DELAY", "nan"), ("SHUTDOWN_GRACE", "inf"), ("PUBLISH_DELAY", "-1"),
+    ("SYNC_INTERVAL", "inf"), ("PORT", "99999999999999999999"), ("ITEMS_PER_FEED", "100000000"),
+])
+def test_decimal_and_whole_settings_must_be_finite_and_in_range(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key.lower()):
+        load_config(env={f"AGGREGATOR_{key}": value})
+
+
+def test_finite_values_in_range_are_taken() -> None:
+    config = load_config(env={"AGGREGATOR_FETCH_TIMEOUT": "2.5", "AGGREGATOR_HOST_DELAY": "0"})
+    assert (config.fetch_timeout, config.host_delay) == (2.5, 0.0)
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999d", "1000000000d", "31d", "745h"])
+def test_durations_are_bounded_at_30_days(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration|longer than the maximum of 30d"):
+        parse_duration(text)
+    assert parse_duration("30d") == 30 * 86400

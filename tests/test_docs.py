@@ -41,3 +41,18 @@ def test_every_config_key_is_in_the_readme() -> None:
 
     for field in fields(Config):
         assert f"`{field.name}`" in README, field.name
+
+
+@pytest.mark.parametrize("path, command", ALL, ids=[p for p, _ in ALL])
+def test_rendered_help_keeps_one_example_per_line(path: str, command: click.Command) -> None:
+    from click.testing import CliRunner
+
+    args = path.split()[1:] + ["--help"]
+    result = CliRunner().invoke(cli, args, terminal_width=100)
+    assert result.exit_code == 0, result.output
+    text = result.output
+    example = text[text.index("Example:"):text.index("Options:")]
+    lines = [line.strip() for line in example.splitlines() if line.strip().startswith("aggregator")]
+    assert lines, f"{path}: no example line in the rendered help"
+    for line in lines:
+        assert line.count("aggregator ") <= 1 or "&&" in line, f"{path}: examples run together: {line!r}"

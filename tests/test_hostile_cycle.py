@@ -134,10 +134,12 @@ def test_one_cycle_with_every_hostile_upstream(db, config: Config, upstream: HTT
         "trickle": (raw.route("/trickle", hostile.trickle()), "timeout after 2 s"),
         "reset": (raw.route("/reset", hostile.reset_mid_body), "connection closed before the body was complete"),
         "redirect loop": (upstream.url_for("/loop"), "too many redirects (over 5)"),
-        "to loopback": (upstream.url_for("/to-loopback"), "refused: private address 127.0.0.1"),
-        "to metadata": (upstream.url_for("/to-metadata"), "refused: private address 169.254.169.254"),
+        "to loopback": (upstream.url_for("/to-loopback"),
+                        "refused: private address 127.0.0.1 (set allow_private_networks = true to allow it)"),
+        "to metadata": (upstream.url_for("/to-metadata"),
+                        "refused: private address 169.254.169.254 (set allow_private_networks = true to allow it)"),
         "to localhost": (upstream.url_for("/to-localhost"),
-                         re.compile(r"refused: private address (127\.0\.0\.1|::1) \(for localhost\)")),
+                         re.compile(r"refused: private address (127\.0\.0\.1|::1) for localhost \(set allow_private_networks.*")),
         "billion laughs": (upstream.url_for("/laughs"), ENTITIES),
         "quadratic blow-up": (upstream.url_for("/quadratic"), ENTITIES),
         "html": (upstream.url_for("/html"), "not a feed: got text/html"),
@@ -208,3 +210,29 @@ def test_a_short_feed_declared_utf8_with_many_broken_bytes_is_not_read_as_anothe
         assert article.title.startswith("坏字节"), article.title
     else:
         assert store.get_source(db, src.id).last_error
+
+
+def test_a_document_over_the_parse_deadline_fails_its_source_and_the_cycle_goes_on(
+        db, config, httpserver, monkeypatch) -> None:
+    from aggregator.pipeline import work
+    from tests.feeds import item, rss
+
+    # Reading a 100,000-link listing takes most of a second, a one-item feed milliseconds: a
+    # quarter-second deadline stands in for the minutes a hostile document would take.
+    monkeypatch.setattr(work, "PARSE_SECONDS", 0.25)
+    monkeypatch.setattr(work, "PARSE_GRACE", 0.0)
+    links = "".join(f'<li><a href="/col/t2024110{i % 9 + 1}_{i}.html">第{i}篇新闻标题很长很长</a></li>'
+                    for i in range(100_000))
+    httpserver.expect_request("/col/").respond_with_data(f"<html><body><ul>{links}</ul></body></html>",
+                                                         content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/feed").respond_with_data(rss([item(1)]), content_type="application/rss+xml")
+    cat = store.ensure_category(db, "news")
+    slow = store.add_source(db, Source(id=None, url=httpserver.url_for("/col/"), category=cat.slug, kind="page"))
+    healthy = store.add_source(db, Source(id=None, url=httpserver.url_for("/feed"), category=cat.slug))
+    report = asyncio.run(run_cycle(db, config, [slow, healthy]))
+    by_id = {o.source_id: o for o in report.outcomes}
+    assert by_id[slow.id].result == "failed"
+    assert by_id[slow.id].error.startswith("took longer than 0.25 s to parse")
+    assert (by_id[healthy.id].result, by_id[healthy.id].new) == ("ok", 1)
+    publish_site(db, config, categories=report.categories, article_ids=report.article_ids)
+    assert b"<item>" in (config.public_dir / "feeds" / "news.rss").read_bytes()

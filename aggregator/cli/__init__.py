@@ -1,8 +1,12 @@
 """The `aggregator` command: a click group; errors become one line and an exit code.
 
-Exit codes: 0 success; 1 the command ran into a runtime problem (no such source,
-the port is taken, --strict with failed sources); 2 bad input (usage, a bad URL or
-option value, a bad setting).
+Exit codes, one rule for every command:
+  0  success;
+  2  bad input from the person: usage, a bad URL, option value or setting, an id or slug
+     that does not exist, a file that cannot be read as TOML/OPML, an argument that is
+     not valid UTF-8;
+  1  runtime trouble: the port is taken, the data dir is locked, a database or disk
+     error, --strict with failed sources.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import sys
 
 import click
 
-from ..errors import AggregatorError, ConfigError
+from ..errors import AggregatorError, CatalogError, ConfigError, NotFoundError, RejectedError
 from .base import cli
 from . import categories as _categories  # noqa: F401  (registers commands)
 from . import pages as _pages  # noqa: F401
@@ -21,10 +25,26 @@ from . import sources as _sources  # noqa: F401
 __all__ = ["cli", "main"]
 
 
+BAD_INPUT = (ConfigError, CatalogError, NotFoundError, RejectedError)
+
+
+def _undecodable(args: list[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    for arg in args:
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            return arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of `python -m aggregator`."""
+    args = sys.argv[1:] if argv is None else argv
+    bad = _undecodable(args)
+    if bad is not None:
+        click.echo(f"error: argument is not valid UTF-8: {bad}", err=True)
+        sys.exit(2)
     try:
-        code = cli.main(args=argv, prog_name="aggregator", standalone_mode=False)
+        code = cli.main(args=args, prog_name="aggregator", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.exceptions.Abort:
@@ -36,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         code = exc.exit_code
-    except ConfigError as exc:
+    except BAD_INPUT as exc:
         click.echo(f"error: {exc}", err=True)
         code = 2
     except AggregatorError as exc:

@@ -54,6 +54,7 @@ def cli(ctx: click.Context, config_path: Path | None, data_dir: Path | None, ver
 
     Example:
 
+    \b
         aggregator sources add https://example.org/rss.xml --category 反腐纪实
         aggregator fetch && aggregator serve
     """

@@ -10,12 +10,20 @@ from .. import store
 from .base import Context, cli, pass_ctx, table
 
 
+def _name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return store.check_category_name(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.group()
 def categories() -> None:
     """Manage categories: an ASCII slug for URLs and a display name.
 
     Example:
 
+    \b
         aggregator categories list
     """
 
@@ -28,6 +36,7 @@ def list_(ctx: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         aggregator categories list
     """
     rows = store.list_categories(ctx.db)
@@ -45,13 +54,14 @@ def list_(ctx: Context, as_json: bool) -> None:
 
 @categories.command("add")
 @click.argument("slug")
-@click.option("--name", required=True, help="Display name, e.g. 反腐纪实.")
+@click.option("--name", required=True, callback=_name, help="Display name, e.g. 反腐纪实 (at most 64 characters).")
 @pass_ctx
 def add(ctx: Context, slug: str, name: str) -> None:
     """Add a category (or rename the one with this slug).
 
     Example:
 
+    \b
         aggregator categories add fanfu --name 反腐纪实
     """
     if not store.is_slug(slug):

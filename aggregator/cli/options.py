@@ -22,6 +22,17 @@ _SELECTOR_OPTIONS = (
 )
 
 
+# A source id: SQLite integers are 64-bit; a bigger number is bad input, not an OverflowError.
+SOURCE_ID = click.IntRange(1, 2**63 - 1)
+
+
+def nonempty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an empty or blank option value (e.g. --category '') as bad input."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("must not be empty")
+    return value
+
+
 def selector_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add the page-source overrides (--link-selector ... --encoding) to a command."""
     for flag, name, help_text in reversed(_SELECTOR_OPTIONS):

@@ -21,7 +21,7 @@ from ..parse.listing import find_article_links
 from ..parse.page import extract_article
 from ..pipeline.pages import HTML_ACCEPT
 from .base import Context, cli, pass_ctx
-from .options import selector_options, selectors_from
+from .options import SOURCE_ID, selector_options, selectors_from
 from .sources import sources
 
 TEST_ARTICLES = 3
@@ -79,7 +79,7 @@ def _print_fields(fields: dict[str, Any]) -> None:
 @click.argument("path_or_url")
 @click.option("--base-url", help="The page's address, for a local file (resolves relative links).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with every field.")
-@click.option("--source", "source_id", type=int, help="Use this source's selectors, encoding and time zone.")
+@click.option("--source", "source_id", type=SOURCE_ID, help="Use this source's selectors, encoding and time zone.")
 @selector_options
 @pass_ctx
 def extract(ctx: Context, path_or_url: str, base_url: str | None, as_json: bool, source_id: int | None,
@@ -88,6 +88,7 @@ def extract(ctx: Context, path_or_url: str, base_url: str | None, as_json: bool,
 
     Example:
 
+    \b
         aggregator extract saved/page.html --base-url https://www.ccdi.gov.cn/yaowenn/202411/t20241103_1.html
         aggregator extract https://www.example.gov.cn/art/2024/11/3/art_1_1.html --json
     """
@@ -146,6 +147,7 @@ def test_(ctx: Context, url: str, kind: str, timezone: str | None, **options: st
 
     Example:
 
+    \b
         aggregator sources test https://www.ccdi.gov.cn/yaowenn/ --link-selector "ul.list li a"
     """
     try:

@@ -12,10 +12,12 @@ from types import SimpleNamespace
 import click
 
 from .. import store
+from ..errors import NotFoundError
 from ..daemon import run_daemon
 from ..pipeline import CycleReport, SourceOutcome, publish_site, run_cycle
 from ..serve import serve_forever
 from .base import Context, cli, pass_ctx, setup_logging, table
+from .options import SOURCE_ID
 
 
 def _outcome_json(o: SourceOutcome) -> dict:
@@ -30,7 +32,7 @@ def _summary(report: CycleReport) -> str:
 
 
 @cli.command()
-@click.argument("source_ids", nargs=-1, type=int)
+@click.argument("source_ids", nargs=-1, type=SOURCE_ID)
 @click.option("--force", is_flag=True, help="Also fetch sources whose Retry-After has not passed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any source failed.")
@@ -43,6 +45,7 @@ def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool,
 
     Example:
 
+    \b
         aggregator fetch
         aggregator fetch 3 7 --json
     """
@@ -50,9 +53,8 @@ def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool,
     if source_ids:
         chosen = store.list_sources(db, list(source_ids))
         missing = set(source_ids) - {s.id for s in chosen}
-        if missing:
-            raise click.BadParameter(f"no source with id {', '.join(map(str, sorted(missing)))}",
-                                     param_hint="SOURCE_IDS")
+        if missing:  # the same words and exit code (2) as every other command given an unknown id
+            raise NotFoundError(f"no source with id {', '.join(map(str, sorted(missing)))}")
     else:
         chosen = store.list_sources(db, enabled_only=True)
     show_bar = sys.stderr.isatty() and not as_json and len(chosen) > 1
@@ -87,6 +89,7 @@ def publish(ctx: Context) -> None:
 
     Example:
 
+    \b
         aggregator publish
     """
     report = publish_site(ctx.db, ctx.config)
@@ -106,6 +109,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
     Example:
 
+    \b
         aggregator serve --port 8080
     """
     config = ctx.config
@@ -146,6 +150,7 @@ def run_(ctx: Context, host: str | None, port: int | None) -> None:
 
     Example:
 
+    \b
         aggregator run --port 8080
     """
     config = ctx.config
@@ -165,6 +170,7 @@ def health(ctx: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         aggregator health --json
     """
     summary = store.health_summary(ctx.db)

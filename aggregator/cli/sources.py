@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from .. import store
 from ..catalog import CatalogEntry, check_url, read_catalog, to_opml, to_toml
 from ..config import check_timezone, format_duration, parse_duration
+from ..fetch.guard import is_public
 from ..model import SOURCE_KINDS, Source, to_iso
 from .base import Context, cli, pass_ctx, table
-from .options import selector_options, selectors_from
+from .options import SOURCE_ID, nonempty, selector_options, selectors_from
+
+
+def _private_literal(host: str) -> bool:
+    """True for an IP literal the fetch guard would refuse (names are only known at fetch time)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not is_public(host)
 
 
 def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -42,14 +54,16 @@ def sources() -> None:
 
     Example:
 
+    \b
         aggregator sources list
     """
 
 
 @sources.command("add")
 @click.argument("url", callback=_url)
-@click.option("--category", required=True, help="Category slug or display name; created when unknown.")
-@click.option("--name", help="Display name (default: the feed's own title).")
+@click.option("--category", required=True, callback=nonempty,
+              help="Category slug or display name; created when unknown.")
+@click.option("--name", callback=nonempty, help="Display name (default: the feed's own title).")
 @click.option("--kind", type=click.Choice(SOURCE_KINDS), default="auto", show_default=True,
               help="feed; page (a listing page whose article links are followed); auto (either).")
 @click.option("--every", callback=_duration, help="Polling interval: 90s, 30m, 2h, 1d (at least 1m).")
@@ -66,6 +80,7 @@ def add(ctx: Context, url: str, category: str, name: str | None, kind: str, ever
 
     Example:
 
+    \b
         aggregator sources add https://example.org/rss.xml --category 反腐纪实 --every 30m
         aggregator sources add https://www.ccdi.gov.cn/yaowenn/ --category 反腐纪实 --kind page
     """
@@ -76,6 +91,11 @@ def add(ctx: Context, url: str, category: str, name: str | None, kind: str, ever
                                          every=every or ctx.config.default_every_seconds, timezone=timezone,
                                          selectors=selectors))
     click.echo(f"added source {source.id}: {url} -> {cat.name} ({cat.slug})")
+    host = urlsplit(url).hostname or ""
+    if not ctx.config.allow_private_networks and (host == "localhost" or host.endswith(".localhost")
+                                                  or _private_literal(host)):
+        click.echo(f"warning: {host} is a private address; fetching it will be refused unless "
+                   "allow_private_networks = true (aggregator.toml or AGGREGATOR_ALLOW_PRIVATE_NETWORKS=1)", err=True)
 
 
 def _as_json(source: Source, articles: int) -> dict:
@@ -98,6 +118,7 @@ def list_(ctx: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         aggregator sources list --json
     """
     counts = store.article_counts(ctx.db)
@@ -129,33 +150,35 @@ def _set_enabled(ctx: Context, source_id: int, enabled: bool) -> None:
 
 
 @sources.command("enable")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=SOURCE_ID)
 @pass_ctx
 def enable(ctx: Context, source_id: int) -> None:
     """Enable a source again (also one disabled by a 410 Gone); it is fetched at the daemon's next sync.
 
     Example:
 
+    \b
         aggregator sources enable 3
     """
     _set_enabled(ctx, source_id, True)
 
 
 @sources.command("disable")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=SOURCE_ID)
 @pass_ctx
 def disable(ctx: Context, source_id: int) -> None:
     """Stop polling a source without removing it or its articles.
 
     Example:
 
+    \b
         aggregator sources disable 3
     """
     _set_enabled(ctx, source_id, False)
 
 
 @sources.command("log")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=SOURCE_ID)
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="How many attempts.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @pass_ctx
@@ -164,6 +187,7 @@ def log_(ctx: Context, source_id: int, limit: int, as_json: bool) -> None:
 
     Example:
 
+    \b
         aggregator sources log 3 --limit 5
     """
     source = store.get_source(ctx.db, source_id)
@@ -181,7 +205,7 @@ def log_(ctx: Context, source_id: int, limit: int, as_json: bool) -> None:
 
 
 @sources.command("forget")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=SOURCE_ID)
 @pass_ctx
 def forget(ctx: Context, source_id: int) -> None:
     """Forget the article links a page source has seen, so its next fetch reads them again.
@@ -190,6 +214,7 @@ def forget(ctx: Context, source_id: int) -> None:
 
     Example:
 
+    \b
         aggregator sources forget 3
     """
     source = store.get_source(ctx.db, source_id)
@@ -199,7 +224,7 @@ def forget(ctx: Context, source_id: int) -> None:
 
 
 @sources.command("remove")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=SOURCE_ID)
 @click.option("--purge", is_flag=True, help="Also delete the articles it brought (default: keep them).")
 @pass_ctx
 def remove(ctx: Context, source_id: int, purge: bool) -> None:
@@ -207,6 +232,7 @@ def remove(ctx: Context, source_id: int, purge: bool) -> None:
 
     Example:
 
+    \b
         aggregator sources remove 3
     """
     purged = store.remove_source(ctx.db, source_id, purge=purge)
@@ -227,12 +253,16 @@ def import_entries(ctx: Context, categories: dict[str, str], entries: list[Catal
         if existing is None:
             store.add_source(db, Source(id=None, url=entry.url, category=cat.slug, name=entry.name,
                                         kind=entry.kind, every=every, timezone=entry.timezone,
-                                        selectors=entry.selectors))
+                                        selectors=entry.selectors, enabled=entry.enabled,
+                                        status="new" if entry.enabled else "disabled"))
             added += 1
             continue
         wanted = {"category": cat.slug, "name": entry.name or existing.name, "kind": entry.kind,
-                  "every": every, "timezone": entry.timezone, "selectors": entry.selectors}
+                  "every": every, "timezone": entry.timezone, "selectors": entry.selectors,
+                  "enabled": entry.enabled}
         changes = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
+        if "enabled" in changes:
+            changes["status"] = "disabled" if not entry.enabled else ("ok" if existing.last_success_at else "new")
         if changes:
             store.update_source(db, existing.id, **changes)
             updated += 1
@@ -243,7 +273,7 @@ def import_entries(ctx: Context, categories: dict[str, str], entries: list[Catal
 
 @sources.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--category", help="Category for OPML outlines that name none.")
+@click.option("--category", callback=nonempty, help="Category for OPML outlines that name none.")
 @click.option("--if-empty", is_flag=True, help="Only import when no source exists yet (first start).")
 @pass_ctx
 def import_(ctx: Context, path: Path, category: str | None, if_empty: bool) -> None:
@@ -251,6 +281,7 @@ def import_(ctx: Context, path: Path, category: str | None, if_empty: bool) -> N
 
     Example:
 
+    \b
         aggregator sources import feeds/
     """
     if if_empty and store.list_sources(ctx.db):
@@ -269,6 +300,7 @@ def export(ctx: Context, fmt: str) -> None:
 
     Example:
 
+    \b
         aggregator sources export --format toml > feeds/backup.toml
     """
     categories = {r["slug"]: r["name"] for r in store.list_categories(ctx.db)}

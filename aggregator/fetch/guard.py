@@ -17,15 +17,45 @@ from aiohttp.resolver import DefaultResolver
 from ..errors import FetchError
 
 
+ALLOW_HINT = "set allow_private_networks = true to allow it"
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the last 32 bits are IPv4
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215 local-use translation: never public
+_V4_COMPAT = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible addresses (::a.b.c.d)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 transition form carries: mapped, 6to4, Teredo (server and client),
+    NAT64. A 6to4 address such as 2002:7f00:1:: reaches 127.0.0.1 through a relay."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64 or ip in _V4_COMPAT:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
 def is_public(address: str) -> bool:
-    """True for a globally routable unicast address."""
+    """True for a globally routable unicast address whose embedded IPv4 (if any) is public too."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        embedded = _embedded_ipv4(ip)
+        if embedded:
+            # The embedding prefix itself may count as global (6to4, NAT64): the IPv4 inside decides.
+            return all(_global(v4) for v4 in embedded)
+    return _global(ip)
 
 
 def check_ip_literal(host: str) -> None:
@@ -35,7 +65,7 @@ def check_ip_literal(host: str) -> None:
     except ValueError:
         return
     if not is_public(host.strip("[]")):
-        raise FetchError(f"refused: private address {host.strip('[]')}")
+        raise FetchError(f"refused: private address {host.strip('[]')} ({ALLOW_HINT})")
 
 
 class GuardedResolver(AbstractResolver):
@@ -50,7 +80,7 @@ class GuardedResolver(AbstractResolver):
         public = [r for r in results if is_public(r["host"])]
         if not public:
             shown = results[0]["host"] if results else host
-            raise FetchError(f"refused: private address {shown} (for {host})")
+            raise FetchError(f"refused: private address {shown} for {host} ({ALLOW_HINT})")
         return public
 
     async def close(self) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..model import Article, RawItem, xml_safe
-from .fingerprint import article_id, article_key, content_hash
+from .fingerprint import article_id, article_key, body_hash, content_hash
 from .sanitize import plain_text, sanitize_html
 from .urls import absolute_url, canonical_url
 
@@ -25,6 +25,13 @@ _TEXT_FIELDS = ("guid", "link", "title", "content_html", "summary_html", "author
                 "published_raw")
 SUMMARY_CHARS = 200
 UNTITLED = "(无标题)"
+# One-line fields are capped: a 5 MB upstream title would otherwise be copied into the index,
+# every feed it appears in and its category page. Real Chinese headlines stay under 100 characters.
+MAX_TITLE = 300
+MAX_NAME = 100  # author, origin (来源)
+MAX_TAGS, MAX_TAG = 20, 100
+MAX_URL = 2048  # a longer link is no link: browsers, feed readers and servers refuse them
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,30 @@ class SourceContext:
     feed_url: str
     source_name: str | None
     timezone: str
+    from_feed: bool = True  # False for a page source: its items have no upstream feed to point at
+
+
+def cap(text: str | None, limit: int) -> str | None:
+    """`text` cut to `limit` characters, the cut marked with an ellipsis."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    """Upstream tags as plain one-line text, deduplicated in order, bounded in number and length."""
+    out: list[str] = []
+    for tag in tags:
+        text = cap(clean_title(xml_safe(tag)), MAX_TAG)
+        if text and text not in out:
+            out.append(text)
+        if len(out) == MAX_TAGS:
+            break
+    return out
+
+
+def _url_or_none(url: str | None) -> str | None:
+    return url if url and len(url) <= MAX_URL else None
 
 
 def clean_title(title: str | None) -> str:
@@ -74,7 +105,7 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
     """Build the Article for `raw`, or None when the item has nothing to show."""
     raw = _xml_safe_item(raw)
     ctx = dataclasses.replace(ctx, source_name=xml_safe(ctx.source_name))
-    link = canonical_url(raw.link, ctx.feed_url)
+    link = _url_or_none(canonical_url(raw.link, ctx.feed_url))
     body_source = raw.content_html or raw.summary_html or ""
     title = clean_title(raw.title)
     if not title and not body_source.strip() and not link:
@@ -87,9 +118,13 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
     summary = summary or plain_text(body, SUMMARY_CHARS)
     if not title:
         title = plain_text(body, 60) or UNTITLED
-    key = article_key(raw.guid, link, title, body, ctx.source_id)
+    title = cap(title, MAX_TITLE)
+    guid = raw.guid.strip() if raw.guid and raw.guid.strip() and len(raw.guid.strip()) <= MAX_URL else None
+    key = article_key(guid, link, title, body, ctx.source_id)
     published = raw.published or now
-    origin = clean_title(raw.origin_name) or ctx.source_name
+    origin = cap(clean_title(raw.origin_name) or ctx.source_name, MAX_NAME)
+    author = cap(author_name(raw.author), MAX_NAME)
+    tags = clean_tags(raw.tags)
     return Article(
         id=article_id(key),
         key=key,
@@ -97,18 +132,22 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
         category=ctx.category,
         title=title,
         url=link,
-        guid=raw.guid.strip() if raw.guid and raw.guid.strip() else None,
-        author=author_name(raw.author),
+        guid=guid,
+        author=author,
         origin=origin,
-        origin_url=canonical_url(raw.origin_url, ctx.feed_url),
-        feed_url=ctx.feed_url,
+        origin_url=_url_or_none(canonical_url(raw.origin_url, ctx.feed_url)),
+        feed_url=ctx.feed_url if ctx.from_feed else None,
         published=published,
         published_raw=raw.published_raw,
         date_missing=raw.published is None,
         date_only=raw.date_only,
         content_html=body,
         summary=summary,
-        content_hash=content_hash(title, body, link, raw.author, origin),
+        # Tags join the hash only when there are some, so articles stored before tags were kept
+        # keep their hash (and are not all "updated" once after an upgrade).
+        content_hash=content_hash(title, body, link, raw.author, origin, *(["\x01".join(tags)] if tags else [])),
         first_seen=now,
         updated_at=raw.updated or published,
+        tags=tags,
+        body_hash=body_hash(plain_text(body)),
     )

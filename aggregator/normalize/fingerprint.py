@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 _GLOBAL_GUID = re.compile(r"^(?:https?://|urn:|tag:)", re.I)
 
@@ -34,3 +35,20 @@ def article_id(key: str) -> str:
 def content_hash(*parts: str | None) -> str:
     """A hash of the fields that, when changed, make a stored article 'updated'."""
     return _digest("\x00".join(p or "" for p in parts))[:16]
+
+
+# Everything that is not a letter or digit: spacing, punctuation (full- and half-width), symbols.
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalized_text(text: str) -> str:
+    """Text reduced to what survives reprinting: NFKC (full-width to half-width), lower case, no
+    spacing or punctuation. Two copies of one story with different whitespace and punctuation
+    widths give the same string."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def body_hash(text: str) -> str:
+    """The exact-duplicate fingerprint of a body's plain text ("" for an empty body)."""
+    folded = normalized_text(text)
+    return _digest(folded)[:16] if folded else ""

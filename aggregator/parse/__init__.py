@@ -35,6 +35,16 @@ def _refuse_page(text: str, result: FetchResult) -> NoReturn:
     raise HtmlPage(f"not a feed: got {result.content_type or 'text/html'}")
 
 
+_ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _wraps_atom(text: str) -> bool:
+    """An XHTML document carrying an Atom <feed> element (some blogs serve their feed this way):
+    feedparser reads the feed inside, so it is taken as a feed, not refused as a page."""
+    head = text[:200_000]
+    return "<feed" in head and _ATOM_NS in head and "xhtml" in head[:4096].lower()
+
+
 def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None,
                    max_items: int | None = None) -> ParsedFeed:
     """Decode and parse a fetched document as RSS, Atom or JSON Feed.
@@ -54,7 +64,7 @@ def parse_document(result: FetchResult, tz: str, *, encoding: str | None = None,
         parsed = parse_json_feed(text, tz, result.final_url)
     else:
         check_prolog(text)  # before any XML or HTML parser sees the text
-        if looks_like_html(text):
+        if looks_like_html(text) and not _wraps_atom(text):
             _refuse_page(text, result)
         try:
             parsed = parse_xml_feed(text, result.final_url, tz, result.content_type, max_items)

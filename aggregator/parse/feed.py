@@ -46,9 +46,12 @@ def _html_of(value: str, kind: str | None) -> str:
     return value
 
 
-def _author(entry: Any) -> str | None:
+def _author(entry: Any, atom: bool = True) -> str | None:
+    """Atom gives a name element; RSS gives one string ("email (Name)", "Name <email>"), which
+    feedparser mis-splits for top-level domains over four letters (.online, .example), so RSS
+    authors go to normalize whole, to be split by the project's own parser."""
     detail = entry.get("author_detail") or {}
-    name = detail.get("name") or entry.get("author")
+    name = (detail.get("name") or entry.get("author")) if atom else (entry.get("author") or detail.get("name"))
     if not name and entry.get("authors"):
         name = next((a.get("name") for a in entry["authors"] if a.get("name")), None)
     return name or None
@@ -84,7 +87,17 @@ def _date(entry: Any, tz: str) -> tuple[str | None, Any]:
     return None, None
 
 
-def _item(entry: Any, tz: str, feed_author: str | None, url: str) -> RawItem:
+def _tags(entry: Any) -> list[str]:
+    """The item's own categories (RSS <category>, dc:subject, Atom <category>): label, else term."""
+    out = []
+    for tag in entry.get("tags") or []:
+        text = (tag.get("label") or tag.get("term") or "").strip()
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _item(entry: Any, tz: str, feed_author: str | None, url: str, atom: bool) -> RawItem:
     content_html = None
     block = entry["content"][0] if entry.get("content") else None
     detail = block or entry.get("summary_detail") or {}
@@ -104,7 +117,7 @@ def _item(entry: Any, tz: str, feed_author: str | None, url: str) -> RawItem:
         title=_text_of(entry.get("title"), entry.get("title_detail")),
         content_html=content_html,
         summary_html=summary_html,
-        author=_author(entry) or feed_author,
+        author=_author(entry, atom) or feed_author,
         origin_name=source.get("title") or entry.get("dc_source") or None,
         origin_url=source.get("href") or source.get("link") or None,
         published=resolved[0] if resolved else None,
@@ -112,6 +125,7 @@ def _item(entry: Any, tz: str, feed_author: str | None, url: str) -> RawItem:
         date_only=resolved[1] if resolved else False,
         updated=updated.value if updated else None,
         base_url=base_url,
+        tags=_tags(entry),
     )
 
 
@@ -159,7 +173,7 @@ def parse_xml_feed(text: str, url: str, tz: str, content_type: str, max_items: i
     return ParsedFeed(
         title=_text_of(feed.get("title"), feed.get("title_detail")),
         site_url=feed.get("link") or None,
-        items=[_item(entry, tz, feed_author, url) for entry in result.entries],
+        items=[_item(entry, tz, feed_author, url, version.startswith("atom")) for entry in result.entries],
         format=version or "unknown",
         ttl_minutes=ttl,
     )

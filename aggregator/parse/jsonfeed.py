@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
@@ -12,10 +13,20 @@ from ..model import ParsedFeed, RawItem
 from .dates import parse_date
 
 
+_BARE_VERSION = re.compile(r'"version"\s*:\s*"1(?:\.[01])?"')
+
+
+def _known_version(version: Any) -> bool:
+    """The jsonfeed.org version URL, or the bare "1", "1.0", "1.1" some publishers write instead."""
+    text = str(version or "").strip()
+    return "jsonfeed.org/version" in text or text in ("1", "1.0", "1.1")
+
+
 def looks_like_json_feed(text: str) -> bool:
-    """True when the text is a JSON object naming a jsonfeed.org version."""
+    """True when the text is a JSON object naming a JSON Feed version (URL or bare number)."""
     head = text.lstrip()[:2048]
-    return head.startswith("{") and "jsonfeed.org/version" in head.replace("\\/", "/")
+    return head.startswith("{") and ("jsonfeed.org/version" in head.replace("\\/", "/")
+                                     or (bool(_BARE_VERSION.search(head)) and '"items"' in text))
 
 
 def _str(value: Any) -> str | None:
@@ -69,6 +80,8 @@ def _item(obj: dict, tz: str, base: str | None, feed_author: str | None) -> RawI
         published_raw=raw_date,
         date_only=parsed.date_only if parsed else False,
         updated=modified.value if modified else None,
+        tags=[tag.strip() for tag in obj["tags"] if isinstance(tag, str) and tag.strip()]
+        if isinstance(obj.get("tags"), list) else [],
     )
 
 
@@ -83,12 +96,13 @@ def parse_json_feed(text: str, tz: str, url: str | None = None) -> ParsedFeed:
         raise ParseError(f"invalid JSON Feed: {exc}") from None
     except RecursionError:  # hostile nesting ("[[[[...") exhausts the decoder's stack
         raise ParseError("invalid JSON Feed: nested too deeply") from None
-    if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
-        raise NotAFeedError("not a feed: JSON without a jsonfeed.org version")
+    if not isinstance(doc, dict) or not _known_version(doc.get("version")):
+        raise NotAFeedError("not a feed: JSON without a JSON Feed version")
     items = doc.get("items")
     if not isinstance(items, list):
         raise ParseError("invalid JSON Feed: 'items' is not a list")
-    version = str(doc["version"]).rstrip("/").rsplit("/", 1)[-1]
+    version = str(doc["version"]).strip().rstrip("/").rsplit("/", 1)[-1]
+    version = "1" if version == "1.0" else version
     feed_author = _author(doc)
     return ParsedFeed(
         title=_str(doc.get("title")),

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ..config import Config
 from ..fetch import Fetcher
-from ..model import Source
+from ..model import Source, utcnow
 from .refresh import Refresher, SourceOutcome, make_executor
 
 
@@ -40,6 +40,7 @@ async def run_cycle(db: Database, config: Config, sources: list[Source], *, forc
                     on_done: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
     """Refresh `sources` concurrently (the fetcher bounds the requests) and report every outcome."""
     report = CycleReport()
+    started = utcnow()
     executor = make_executor(config) if len(sources) > 1 else None
     try:
         async with Fetcher(config) as fetcher:
@@ -47,7 +48,7 @@ async def run_cycle(db: Database, config: Config, sources: list[Source], *, forc
 
             async def one(source: Source) -> None:
                 # Concurrency (max_concurrency, per host, host_delay) is the fetcher's business.
-                outcome = await refresher.refresh(source, force=force)
+                outcome = await refresher.refresh(source, force=force, now=started)
                 report.outcomes.append(outcome)
                 if on_done:
                     on_done(outcome)

@@ -11,7 +11,7 @@ import random
 import re
 from datetime import datetime, timedelta, timezone
 
-from ..config import Config
+from ..config import MAX_DURATION, Config
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.I)
 JITTER_SHARE = 0.1
@@ -51,7 +51,7 @@ def jittered(seconds: float) -> float:
 
 def after_success(every: int, config: Config, now: datetime, hint: int | None = None) -> datetime:
     """The next fetch after a good one: the interval, stretched by the upstream's hint within the cap."""
-    interval = every
+    interval = min(every, MAX_DURATION)  # a row stored before intervals were bounded
     if hint:
         interval = max(every, min(hint, config.max_upstream_interval_seconds))
     return now + timedelta(seconds=jittered(interval))
@@ -65,7 +65,7 @@ def after_failure(every: int, failures: int, config: Config, now: datetime,
     upstream asked us to wait.
     """
     cap = config.max_backoff_seconds
-    delay = min(every * 2 ** max(0, failures - 1), cap)
+    delay = min(min(every, MAX_DURATION) * 2 ** min(max(0, failures - 1), 32), cap)
     when = now + timedelta(seconds=delay)
     if retry_after_until is not None:
         when = max(when, min(retry_after_until, now + timedelta(seconds=cap)))

@@ -8,14 +8,18 @@ unchanged are not touched.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from .. import publish, store
 from ..config import Config
-from ..model import Category, to_iso, utcnow
+from ..errors import PublishError
+from ..model import Category, from_iso, to_iso, utcnow
 
 log = logging.getLogger("aggregator.publish")
 INDEX_LATEST = 20
@@ -29,6 +33,7 @@ class PublishReport:
     written: list[Path] = field(default_factory=list)
     feeds: int = 0
     pages: int = 0
+    failed: list[str] = field(default_factory=list)  # outputs that could not be built, with the reason
 
 
 def _write(report: PublishReport, path: Path, data: bytes) -> None:
@@ -36,8 +41,33 @@ def _write(report: PublishReport, path: Path, data: bytes) -> None:
         report.written.append(path)
 
 
+def _isolated(report: PublishReport, what: str, func: Callable[..., None], *args: Any) -> None:
+    """Build one output; a failure that is not the disk's (PublishError) is logged and skipped, so one
+    bad category or article never stops the others from being published."""
+    try:
+        func(*args)
+    except PublishError:
+        raise  # a full disk or a missing folder fails every output alike: the caller retries
+    except Exception as exc:  # a bug or a bad stored value: isolate it, say which output it hit
+        log.exception("publish: %s could not be built", what)
+        report.failed.append(f"{what}: {type(exc).__name__}: {exc}")
+
+
+def _publish_category(db: Database, config: Config, report: PublishReport, category: Category,
+                      names: dict[str, str], since: datetime) -> None:
+    slug = None if category.slug == publish.ALL.slug else category.slug
+    articles = store.latest_articles(db, slug, config.items_per_feed)
+    docs = publish.build_feeds(config, category, articles, names, empty_since=since)
+    out = config.public_dir
+    _write(report, out / "feeds" / f"{category.slug}.rss", docs.rss)
+    _write(report, out / "feeds" / f"{category.slug}.atom", docs.atom)
+    report.feeds += 2
+    if slug is not None:
+        _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
+
+
 def publish_site(db: Database, config: Config, *, categories: set[str] | None = None,
-              article_ids: set[str] | None = None) -> PublishReport:
+                 article_ids: set[str] | None = None) -> PublishReport:
     """Rewrite feeds and pages; None for both means everything, else only what changed."""
     full = categories is None and article_ids is None
     out = config.public_dir
@@ -51,20 +81,19 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
                if full or r["slug"] in wanted or not (out / "feeds" / f"{r['slug']}.rss").exists()]
     if full or categories or not (out / "feeds" / "all.rss").exists():
         targets.append(publish.ALL)
+    created = {r["slug"]: from_iso(r["created_at"]) for r in rows if r.get("created_at")}
     for category in targets:
-        slug = None if category.slug == publish.ALL.slug else category.slug
-        articles = store.latest_articles(db, slug, config.items_per_feed)
-        docs = publish.build_feeds(config, category, articles, names)
-        _write(report, out / "feeds" / f"{category.slug}.rss", docs.rss)
-        _write(report, out / "feeds" / f"{category.slug}.atom", docs.atom)
-        report.feeds += 2
-        if slug is not None:
-            _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
+        if category.slug == publish.ALL.slug:
+            since = min(created.values(), default=publish.EPOCH)
+        else:
+            since = created.get(category.slug) or publish.EPOCH
+        _isolated(report, f"feeds of {category.slug}", _publish_category, db, config, report, category, names, since)
     ids = store.all_article_ids(db) if full else sorted(article_ids or ())
-    for start in range(0, len(ids), PAGE_BATCH):  # batches keep memory flat on a full republish
+    for start in range(0, len(ids), PAGE_BATCH):  # batches keep memory flat on a full publish
         for article in store.articles_by_ids(db, set(ids[start:start + PAGE_BATCH])):
             category = Category(article.category, names.get(article.category, article.category))
-            _write(report, out / "articles" / f"{article.id}.html", publish.render_article(config, article, category))
+            _isolated(report, f"article {article.id}", lambda a=article, c=category: _write(
+                report, out / "articles" / f"{a.id}.html", publish.render_article(config, a, c)))
             report.pages += 1
     _write(report, out / "index.html", publish.render_index(
         config, rows, store.latest_articles(db, None, INDEX_LATEST), store.count_articles(db)))

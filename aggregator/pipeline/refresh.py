@@ -27,7 +27,8 @@ from ..model import FetchResult, Source, utcnow
 from ..normalize import SourceContext
 from . import policy
 from .pages import PageIngest
-from .work import Parsed, parse_and_normalize
+from . import work
+from .work import Parsed, bounded, parse_and_normalize
 
 log = logging.getLogger("aggregator.pipeline")
 
@@ -82,10 +83,20 @@ class Refresher(PageIngest):
         self.executor = executor
 
     async def _run(self, func, *args):
-        """Run CPU work off the event loop: in the process pool, or a worker thread."""
+        """Run CPU work off the event loop: in the process pool, or a worker thread.
+
+        Bounded: a document that takes longer than PARSE_SECONDS fails its source with a
+        ParseError and the cycle goes on. A pool worker stops itself at the same deadline
+        (work.bounded); a thread cannot be stopped and finishes in the background.
+        """
         if self.executor is None:
-            return await asyncio.to_thread(func, *args)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+            job = asyncio.to_thread(func, *args)
+        else:
+            job = asyncio.get_running_loop().run_in_executor(self.executor, bounded, func, *args)
+        try:
+            return await asyncio.wait_for(job, timeout=work.PARSE_SECONDS + work.PARSE_GRACE)
+        except TimeoutError:
+            raise ParseError(work.too_slow()) from None
 
     async def _parse(self, result: FetchResult, ctx: SourceContext, now: datetime,
                      encoding: str | None = None) -> Parsed:
@@ -96,12 +107,14 @@ class Refresher(PageIngest):
         fallback = urlsplit(url).hostname if source.kind == "page" else None
         return SourceContext(source_id=source.id, category=source.category, feed_url=url,
                              source_name=source.name or source.title or fallback,
-                             timezone=source.timezone or self.config.timezone)
+                             timezone=source.timezone or self.config.timezone, from_feed=source.kind != "page")
 
-    async def refresh(self, source: Source, *, force: bool = False) -> SourceOutcome:
+    async def refresh(self, source: Source, *, force: bool = False, now: datetime | None = None) -> SourceOutcome:
         """Refresh one source and record the outcome on its row; never raises for upstream trouble."""
         outcome = SourceOutcome(source.id, source.url, source.display_name)
-        now = utcnow()
+        # One cycle passes one time to all its sources: which sighting of a shared story counts as
+        # first seen must not depend on which fetch of the cycle happened to finish first.
+        now = now or utcnow()
         if not force and source.retry_after_until and source.retry_after_until > now:
             outcome.result = "skipped"
             outcome.error = f"upstream asked to wait until {source.retry_after_until:%Y-%m-%d %H:%M:%S} UTC"

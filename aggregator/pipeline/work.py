@@ -7,7 +7,12 @@ because exceptions do not always survive the trip between processes.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -17,6 +22,44 @@ from ..normalize import SourceContext, normalize_item
 from ..parse import DiscoveredFeeds, HtmlPage, parse_document
 from ..parse.listing import find_article_links
 from ..parse.page import extract_article
+
+
+T = TypeVar("T")
+# The most one document (feed, listing or article page) may take to parse. Real ones take
+# milliseconds; a hostile one (100,000 nested elements, a 100,000-link listing) must not hold
+# the cycle for everyone else.
+PARSE_SECONDS = 60.0
+PARSE_GRACE = 5.0  # the event loop waits this much longer, so a pool worker's own alarm fires first
+
+
+def too_slow() -> str:
+    """The recorded reason of a document that hit the deadline."""
+    return f"took longer than {PARSE_SECONDS:g} s to parse: the document is too large or too deeply nested"
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Deadline()
+
+
+def bounded(func: Callable[..., T], *args: Any) -> T | Any:
+    """Run a worker body in a pool process under a SIGALRM deadline; past it, the body's own
+    error shape (a result with .error) comes back instead of a result."""
+    in_worker = multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread()
+    if not in_worker:
+        return func(*args)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
+    try:
+        return func(*args)
+    except _Deadline:
+        return _ERROR_SHAPES[func](too_slow())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -113,3 +156,11 @@ def extract_and_normalize(result: FetchResult, ctx: SourceContext, selectors: Se
     if article is None:
         return Extracted(error="no article text on the page", encoding=page.encoding, replaced=page.replaced)
     return Extracted(article=article, encoding=page.encoding, replaced=page.replaced)
+
+
+# How each worker body reports an error, for bounded().
+_ERROR_SHAPES: dict[Callable[..., Any], Callable[[str], Any]] = {
+    parse_and_normalize: lambda message: Parsed(error=message),
+    list_links: lambda message: Listed(error=message),
+    extract_and_normalize: lambda message: Extracted(error=message),
+}

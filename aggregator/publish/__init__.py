@@ -1,12 +1,12 @@
 """Publish: feeds (feedgen) and pages (Jinja2) written atomically under DATA_DIR/public."""
 
-from .disclaimer import attribution_html, body_with_attribution, feed_rights, item_rights
-from .feeds import ALL, FeedDocuments, article_page_url, build_feeds, item_link
+from .disclaimer import ANONYMOUS, attribution_html, body_with_attribution, feed_rights, item_rights
+from .feeds import ALL, EPOCH, FeedDocuments, article_page_url, build_feeds, item_link
 from .files import write_atomic
 from .pages import display_time, render_article, render_category, render_index, stylesheet
 
 __all__ = [
-    "attribution_html", "body_with_attribution", "feed_rights", "item_rights", "ALL", "FeedDocuments",
-    "article_page_url", "build_feeds", "item_link", "write_atomic", "display_time", "render_article",
+    "ANONYMOUS", "attribution_html", "body_with_attribution", "feed_rights", "item_rights", "ALL", "EPOCH",
+    "FeedDocuments", "article_page_url", "build_feeds", "item_link", "write_atomic", "display_time", "render_article",
     "render_category", "render_index", "stylesheet",
 ]

@@ -7,7 +7,10 @@ the configured disclaimer changes everything on the next publish.
 from __future__ import annotations
 
 from ..model import Article
-from .templating import environment
+from .templating import ANONYMOUS, ORIGIN_UNKNOWN, environment
+
+__all__ = ["ANONYMOUS", "attribution_html", "body_with_attribution", "feed_rights", "item_rights"]
+_RIGHTS_HELD = "版权归原作者所有"
 
 
 def attribution_html(article: Article, disclaimer: str) -> str:
@@ -22,10 +25,11 @@ def body_with_attribution(article: Article, disclaimer: str) -> str:
 
 def item_rights(article: Article, disclaimer: str) -> str:
     """Machine-readable rights of one item: who holds them, where it came from, the notice."""
-    origin = article.origin or "网络"
-    return f"版权归原作者所有,来源:{origin}。{disclaimer}"
+    origin = article.origin or ORIGIN_UNKNOWN
+    held = "" if _RIGHTS_HELD in disclaimer else f"{_RIGHTS_HELD},"  # said once, not twice
+    return f"{held}来源:{origin}。{disclaimer}"
 
 
 def feed_rights(disclaimer: str) -> str:
     """Machine-readable rights of a whole feed (RSS <copyright>, Atom <rights>)."""
-    return f"各文章版权归原作者所有。{disclaimer}"
+    return disclaimer if _RIGHTS_HELD in disclaimer else f"各文章{_RIGHTS_HELD}。{disclaimer}"

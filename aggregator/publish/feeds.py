@@ -7,19 +7,23 @@ ETag stays valid for readers.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..config import Config
-from ..model import Article, Category, utcnow, xml_safe
-from .disclaimer import body_with_attribution, feed_rights, item_rights
+from ..model import Article, Category, xml_safe
+from .disclaimer import ANONYMOUS, body_with_attribution, feed_rights, item_rights
 
 ALL = Category(slug="all", name="全部")
 _ATOM = "http://www.w3.org/2005/Atom"
+# The build date of a feed that has no articles and no stored creation time: fixed, so an empty
+# feed's bytes (and ETag) never change by themselves.
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,7 @@ def _distinct_updated(articles: list[Article]) -> list[datetime]:
     return out
 
 
-def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_name: str,
-               updated: datetime) -> tuple:
+def _add_entry(fg: FeedGenerator, config: Config, article: Article, updated: datetime) -> tuple:
     page = article_page_url(config, article.id)
     link = item_link(config, article)
     fe = fg.add_entry(order="append")
@@ -76,49 +79,71 @@ def _add_entry(fg: FeedGenerator, config: Config, article: Article, category_nam
         fe.summary(xml_safe(article.summary))
     fe.published(article.published)
     fe.updated(updated)
-    if article.author:
-        author = xml_safe(article.author)
-        fe.author({"name": author})  # Atom; RSS <author> needs an email, so RSS gets dc:creator
-        fe.dc.dc_creator(author)
+    # Pages print 作者:佚名 when no author is known (as the seed does); feeds say the same.
+    author = xml_safe(article.author) or ANONYMOUS
+    fe.author({"name": author})  # Atom; RSS <author> needs an email, so RSS gets dc:creator
+    fe.dc.dc_creator(author)
     rights = xml_safe(item_rights(article, config.disclaimer))
     fe.rights(rights)
     fe.dc.dc_rights(rights)
-    if article.feed_url:
+    if article.feed_url:  # items of page sources have no upstream feed to name
         fe.source(url=article.feed_url, title=xml_safe(article.origin) or article.feed_url)
-    fe.category(term=article.category, label=category_name)
     return fe, body
 
 
+def _categories(fe, config: Config, article: Article, names: dict[str, str], atom: bool) -> None:
+    """Our category first, then the upstream's own tags. RSS shows the text of <category>, so it
+    gets our display name (domain: the category page); Atom gets the slug as term with the name
+    as label."""
+    slug = article.category
+    name = xml_safe(names.get(slug, slug))
+    scheme = f"{config.base_url}categories/"
+    cats = [{"term": slug, "scheme": scheme, "label": name} if atom else {"term": name, "scheme": scheme + slug}]
+    cats += [{"term": xml_safe(tag)} for tag in article.tags if tag and tag != name]
+    fe.category(cats, replace=True)
+
+
 def build_feeds(config: Config, category: Category, articles: list[Article],
-                names: dict[str, str]) -> FeedDocuments:
-    """Both documents for one category (or ALL), articles newest first as given."""
+                names: dict[str, str], empty_since: datetime = EPOCH) -> FeedDocuments:
+    """Both documents for one category (or ALL), articles newest first as given.
+
+    The build date is the newest article's time, or `empty_since` (the category's stored
+    creation time) when there is none: never the clock, so publishing twice writes nothing.
+    """
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     base = config.base_url
     rss_url, atom_url = f"{base}feeds/{category.slug}.rss", f"{base}feeds/{category.slug}.atom"
     page_url = base if category.slug == ALL.slug else f"{base}categories/{category.slug}"
-    title = f"{config.site_name} - {category.name}"
+    site, name = xml_safe(config.site_name), xml_safe(category.name)
+    title = f"{site} - {name}"
+    description = f"{site}“{name}”栏目转载的文章,每篇注明来源与原文链接。"
     fg.id(atom_url)
     fg.title(title)
-    fg.description(f"{config.site_name}“{category.name}”栏目转载的文章,每篇注明来源与原文链接。")
-    fg.subtitle(f"{config.site_name}“{category.name}”栏目转载的文章,每篇注明来源与原文链接。")
+    # RSS readers render a channel <description> as HTML, so names in it are escaped as text;
+    # Atom's <subtitle> is type="text" and gets the plain text (feedgen keeps one value for both).
+    fg.description(html.escape(description, quote=False))
     fg.language("zh-CN")
-    fg.author({"name": config.site_name})
-    fg.rights(feed_rights(config.disclaimer))
+    fg.author({"name": site})
+    fg.rights(xml_safe(feed_rights(config.disclaimer)))
     fg.generator("aggregator", version="0.1")
     fg.ttl(30)
-    newest = max((max(a.updated_at, a.published) for a in articles), default=None) or utcnow()
+    newest = max((max(a.updated_at, a.published) for a in articles), default=None) or empty_since
     fg.updated(newest)
     fg.lastBuildDate(newest)
-    entries = [_add_entry(fg, config, article, names.get(article.category, article.category), updated)
+    entries = [_add_entry(fg, config, article, updated)
                for article, updated in zip(articles, _distinct_updated(articles))]
+    for (fe, _), article in zip(entries, articles):
+        _categories(fe, config, article, names, atom=False)
     # feedgen takes the RSS <link> from the last link added: self first, then the page.
     fg.link([{"href": rss_url, "rel": "self", "type": "application/rss+xml"},
              {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)
     rss = _hex_refs_in_titles(fg.rss_str(pretty=True))
+    fg.subtitle(description)
     # Atom carries the body as <content>; RSS has it once, in <description>, not again in content:encoded.
-    for fe, body in entries:
+    for (fe, body), article in zip(entries, articles):
         fe.content(body, type="html")
+        _categories(fe, config, article, names, atom=True)
     fg.link([{"href": atom_url, "rel": "self", "type": "application/atom+xml"},
              {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)
     atom = _hex_refs_in_titles(_complete_atom_sources(fg.atom_str(pretty=True), articles))

@@ -134,7 +134,7 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     app = web.Application()
     app[HEALTH_KEY] = health
     app[CONFIG_KEY] = config
-    app[CACHE_KEY] = FileCache()
+    app[CACHE_KEY] = FileCache(config.public_dir)
     app[DB_KEY] = db
     app[DB_LOCK_KEY] = threading.Lock()
     app.router.add_get("/", index)

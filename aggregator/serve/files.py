@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import stat
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -38,16 +39,32 @@ class Entry:
 class FileCache:
     """Maps paths to their current Entry, checking the file's identity on every get."""
 
-    def __init__(self, max_entries: int = 4096) -> None:
+    def __init__(self, root: Path | None = None, max_entries: int = 4096) -> None:
+        # Only regular files under `root`, reached without following a symlink, are served: a link
+        # placed in the published folder (to the database, to /etc/passwd) is a 404, not a leak.
+        self._root = os.path.realpath(root) if root is not None else None
         self._entries: dict[Path, Entry] = {}
         self._lock = threading.Lock()
         self._max = max_entries
 
+    def _inside_root(self, path: Path) -> bool:
+        """True when no component of `path` below the root is a symlink (the root itself may be one)."""
+        if self._root is None:
+            return True
+        real = os.path.realpath(path)
+        parent = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+        return (real.startswith(self._root + os.sep) and parent.startswith(self._root)
+                and real == os.path.join(parent, os.path.basename(path)))
+
     def get(self, path: Path) -> Entry | None:
         """The file's current entry, or None when it does not exist."""
+        if not self._inside_root(path):
+            return None
         try:
-            st = os.stat(path)
+            st = os.lstat(path)
         except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not stat.S_ISREG(st.st_mode):
             return None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         with self._lock:
@@ -55,9 +72,11 @@ class FileCache:
         if entry is not None and entry.stamp == stamp:
             return entry
         try:
-            body = path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # a file swapped for a link meanwhile is refused
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, OSError):
             return None
+        with os.fdopen(fd, "rb") as fh:
+            body = fh.read()
         entry = Entry(stamp=stamp, body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
                       last_modified=formatdate(st.st_mtime, usegmt=True), mtime=st.st_mtime)
         with self._lock:

@@ -7,12 +7,27 @@ import re
 from pypinyin import lazy_pinyin
 from sqlite_utils import Database
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, RejectedError
 from ..model import Category, to_iso, utcnow
 from .db import translate_errors, writing
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"all"}  # /feeds/all.rss is every category together
+MAX_CATEGORY_NAME = 64  # a display name is a column title in the breadcrumb and the feed titles
+
+
+def check_category_name(name: str) -> str:
+    """The display name stripped, or ValueError: empty, too long, or holding a control character
+    (one such character would make every feed naming the category unwritable)."""
+    text = (name or "").strip()
+    if not text:
+        raise ValueError("a category needs a non-empty name")
+    bad = next((ch for ch in text if not ch.isprintable()), None)
+    if bad is not None:
+        raise ValueError(f"the category name {text!r} contains the control character U+{ord(bad):04X}")
+    if len(text) > MAX_CATEGORY_NAME:
+        raise ValueError(f"a category name has at most {MAX_CATEGORY_NAME} characters, got {len(text)}")
+    return text
 
 
 def is_slug(text: str) -> bool:
@@ -42,25 +57,27 @@ def get_category(db: Database, slug_or_name: str) -> Category | None:
 def add_category(db: Database, slug: str, name: str) -> Category:
     """Create a category, or rename it if the slug exists; the slug must be ASCII."""
     if not is_slug(slug):
-        raise StoreError(f"'{slug}' is not a slug: use lower-case letters, digits and hyphens")
+        raise RejectedError(f"'{slug}' is not a slug: use lower-case letters, digits and hyphens")
     if slug in RESERVED_SLUGS:
-        raise StoreError(f"'{slug}' is reserved (it is the feed of all categories)")
-    if not name.strip():
-        raise StoreError("a category needs a non-empty name")
+        raise RejectedError(f"'{slug}' is reserved (it is the feed of all categories)")
+    try:
+        name = check_category_name(name)
+    except ValueError as exc:
+        raise RejectedError(str(exc)) from None
     with writing(db):
         existing = db.execute("select slug from categories where slug = ?", [slug]).fetchone()
         if existing:
-            db["categories"].update(slug, {"name": name.strip()})
+            db["categories"].update(slug, {"name": name})
         else:
-            db["categories"].insert({"slug": slug, "name": name.strip(), "created_at": to_iso(utcnow())})
-    return Category(slug, name.strip())
+            db["categories"].insert({"slug": slug, "name": name, "created_at": to_iso(utcnow())})
+    return Category(slug, name)
 
 
 def ensure_category(db: Database, slug_or_name: str) -> Category:
     """The category named by slug or display name, created (slug derived) when unknown."""
     text = slug_or_name.strip()
     if not text:
-        raise StoreError("a category needs a name or slug")
+        raise RejectedError("a category needs a name or slug")
     found = get_category(db, text)
     if found:
         return found
@@ -76,7 +93,7 @@ def ensure_category(db: Database, slug_or_name: str) -> Category:
 def list_categories(db: Database) -> list[dict]:
     """Every category with its number of sources and articles, by slug."""
     return list(db.query(
-        """select c.slug, c.name,
+        """select c.slug, c.name, c.created_at,
                   (select count(*) from sources s where s.category = c.slug) as sources,
                   (select count(*) from articles a where a.category = c.slug) as articles
            from categories c order by c.slug"""))

@@ -68,3 +68,48 @@ def m003_pages(db: Database) -> None:
          "article_id": str, "encoding": str, "replaced": int, "error": str},
         pk=("source_id", "url"),
     )
+
+
+@migrations()
+def m004_article_tags(db: Database) -> None:
+    """The upstream's own categories/tags of an article (a JSON array), republished beside ours."""
+    db["articles"].add_column("tags", str)
+
+
+@migrations()
+def m005_page_items_name_no_feed(db: Database) -> None:
+    """Items of page sources named their HTML listing as the feed they came from (RSS <source url>);
+    readers that follow it expect a feed, so such items have none."""
+    db.execute("update articles set feed_url = null where source_id in (select id from sources where kind = 'page')")
+
+
+@migrations()
+def m006_clean_category_names(db: Database) -> None:
+    """Category names with control characters made every feed unwritable: strip them, as
+    add_category now refuses them."""
+    for slug, name in db.execute("select slug, name from categories").fetchall():
+        cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())[:64]
+        if cleaned != name:
+            db.execute("update categories set name = ? where slug = ?", [cleaned or slug, slug])
+
+
+@migrations()
+def m007_sightings(db: Database) -> None:
+    """Every (article, source) pair with what that source said, so no source edits another's article.
+
+    An article's fields come from its primary sighting (articles.source_id); the others only add
+    themselves. Existing articles get the sighting of the source that brought them."""
+    db["articles"].add_column("body_hash", str)
+    db["articles"].create_index(["body_hash"])
+    db["sightings"].create(
+        {"source_id": int, "item_key": str, "article_id": str, "url": str, "guid": str, "title": str,
+         "origin": str, "content_hash": str, "first_seen": str, "last_seen": str},
+        pk=("source_id", "item_key"),
+    )
+    db["sightings"].create_index(["article_id"])
+    db.execute(
+        """insert into sightings (source_id, item_key, article_id, url, guid, title, origin, content_hash,
+                                  first_seen, last_seen)
+           select source_id, key, id, url, guid, title, origin, content_hash, first_seen,
+                  coalesce(last_seen, first_seen)
+           from articles where source_id is not null""")

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, RejectedError, StoreError
 from ..model import Selectors, Source, from_iso, to_iso, utcnow
 from .db import translate_errors, writing
 
@@ -52,10 +52,16 @@ def add_source(db: Database, source: Source) -> Source:
     with writing(db):
         existing = db.execute("select id from sources where url = ?", [source.url]).fetchone()
         if existing:
-            raise StoreError(f"{source.url} is already source {existing[0]}")
+            raise RejectedError(f"{source.url} is already source {existing[0]}")
         values = {k: getattr(source, k) for k in _FIELDS if k != "id"}
         values["created_at"] = values.get("created_at") or utcnow()
-        new_id = db["sources"].insert(_to_row(values)).last_pk
+        # Ids are never reused (SQLite would hand out a removed highest id again): a new source must
+        # not meet rows or article keys ("guid:3:123") an old source of the same id left behind.
+        high = db.execute("select max(id) from sources").fetchone()[0] or 0
+        used = db.execute("select value from meta where key = 'sources_high_id'").fetchone()
+        new_id = max(high, int(used[0]) if used else 0) + 1
+        db["sources"].insert(_to_row(values) | {"id": new_id})
+        db["meta"].upsert({"key": "sources_high_id", "value": str(new_id)}, pk="key")
     return get_source(db, new_id)
 
 
@@ -101,20 +107,28 @@ def update_source(db: Database, source_id: int, **changes: Any) -> None:
             clash = db.execute("select id from sources where url = ? and id != ?",
                                [changes["url"], source_id]).fetchone()
             if clash:
-                raise StoreError(f"{changes['url']} is already source {clash[0]}")
+                raise RejectedError(f"{changes['url']} is already source {clash[0]}")
         db["sources"].update(source_id, _to_row(changes))
 
 
 @translate_errors
 def remove_source(db: Database, source_id: int, *, purge: bool = False) -> int:
-    """Delete a source. Its articles stay (detached) unless `purge`; returns how many were purged."""
+    """Delete a source with its sightings, seen links and fetch log. Its articles stay (detached, as
+    published) unless `purge`; returns how many were purged."""
     get_source(db, source_id)
     with writing(db):
         purged = 0
         if purge:
+            # Other sources' sightings of a purged article go too: their next fetch brings it back
+            # as their own article, with their own fields.
+            db.execute("delete from sightings where article_id in (select id from articles where source_id = ?)",
+                       [source_id])
             purged = db.execute("delete from articles where source_id = ?", [source_id]).rowcount
         else:
             db.execute("update articles set source_id = null where source_id = ?", [source_id])
+        # Everything else the source owned: a new source never inherits any of it.
+        for table in ("sightings", "seen_links", "fetch_log"):
+            db.execute(f"delete from {table} where source_id = ?", [source_id])
         db.execute("delete from sources where id = ?", [source_id])
     return purged
 

@@ -148,10 +148,10 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
         assert "Traceback" not in done.stderr
 
 
-def test_runtime_errors_are_one_line_and_exit_code_1(tmp_path: Path) -> None:
+def test_unknown_ids_and_bad_settings_are_bad_input_one_line_exit_2(tmp_path: Path) -> None:
     agg = Aggregator(tmp_path, free_port())
     done = agg.run("sources", "remove", "7", check=False)
-    assert (done.returncode, done.stderr) == (1, "error: store: no source with id 7\n")
+    assert (done.returncode, done.stderr) == (2, "error: store: no source with id 7\n")
     agg.env["AGGREGATOR_ITEMS_PER_FEED"] = "lots"
     bad = agg.run("sources", "list", check=False)
     assert bad.returncode == 2

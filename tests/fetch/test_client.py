@@ -122,8 +122,34 @@ def test_private_addresses_are_refused_by_default(httpserver: HTTPServer, config
     httpserver.expect_request("/feed").respond_with_data(b"secret")
     with pytest.raises(FetchError, match="refused: private address 127.0.0.1"):
         fetch(strict, httpserver.url_for("/feed"))
-    with pytest.raises(FetchError, match="refused: private address"):
+    with pytest.raises(FetchError, match=r"refused: private address .* \(set allow_private_networks = true"):
         fetch(strict, f"http://localhost:{httpserver.port}/feed")  # a name that resolves to loopback
+
+
+@pytest.mark.parametrize("address", [
+    "2002:7f00:1::1",          # 6to4 around 127.0.0.1
+    "2002:a00:5::1",           # 6to4 around 10.0.0.5
+    "2002:a9fe:a9fe::1",       # 6to4 around 169.254.169.254
+    "64:ff9b::7f00:1",         # NAT64 well-known prefix around 127.0.0.1
+    "64:ff9b::a00:5",          # NAT64 around 10.0.0.5
+    "64:ff9b:1::a00:5",        # NAT64 local-use prefix
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1 (obfuscated)
+    "::127.0.0.1",             # IPv4-compatible
+    "::ffff:10.0.0.5",         # IPv4-mapped
+])
+def test_ipv6_transition_forms_hiding_a_private_ipv4_are_refused(address: str) -> None:
+    assert guard.is_public(address) is False
+
+
+@pytest.mark.parametrize("address", ["2002:808:808::1", "64:ff9b::808:808", "8.8.8.8", "2400:3200::1"])
+def test_public_addresses_and_transition_forms_of_public_ipv4_pass(address: str) -> None:
+    assert guard.is_public(address) is True
+
+
+def test_a_6to4_literal_around_loopback_is_refused_before_connecting(config: Config) -> None:
+    strict = config.with_overrides(allow_private_networks=False)
+    with pytest.raises(FetchError, match=r"refused: private address 2002:7f00:1::1 \(set allow_private_networks"):
+        fetch(strict, "http://[2002:7f00:1::1]:8080/feed")
 
 
 def test_redirect_hop_to_link_local_is_refused(httpserver: HTTPServer, config: Config,

@@ -129,3 +129,29 @@ def test_plain_text_of_nothing_is_empty() -> None:
 def test_malformed_urls_are_dropped() -> None:
     cleaned = sanitize_html('<a href="http://[::1/x">x</a><img src="http://[bad" alt="b">', ARTICLE)
     assert cleaned == '<a rel="noopener noreferrer">x</a><img alt="b">'
+
+
+def test_nesting_past_the_cap_is_flattened_keeping_the_text() -> None:
+    from aggregator.normalize.sanitize import MAX_DEPTH, flatten_deep
+
+    deep = "<div>" * 100_000 + "<p>正文</p>" + "</div>" * 100_000
+    flat = flatten_deep(deep)
+    assert flat.count("<div>") == MAX_DEPTH and flat.count("</div>") == MAX_DEPTH
+    assert "<p>正文</p>" not in flat and "正文" in flat  # the <p> is past the cap too: its text stays
+    out = sanitize_html(deep, "https://example.org/")
+    assert "正文" in out and out.count("<div>") <= MAX_DEPTH
+
+
+def test_ordinary_markup_is_left_as_it_is_by_the_depth_cap() -> None:
+    from aggregator.normalize.sanitize import flatten_deep
+
+    html = "<div><p>一<br>二</p><table><tr><td><b>三</b></td></tr></table></div>" * 50
+    assert flatten_deep(html) == html
+
+
+def test_stray_closing_tags_do_not_confuse_the_depth_cap() -> None:
+    from aggregator.normalize.sanitize import flatten_deep
+
+    html = "<div>" * 200 + "</span>" * 50_000 + "文" + "</div>" * 200
+    flat = flatten_deep(html)
+    assert "文" in flat and flat.count("<div>") == 64 and flat.count("</div>") == 64

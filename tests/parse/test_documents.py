@@ -8,6 +8,7 @@ import pytest
 
 from aggregator.errors import NotAFeedError, ParseError
 from aggregator.model import ParsedFeed
+from aggregator.normalize import author_name
 from aggregator.parse import DiscoveredFeeds, parse_document
 
 from .golden import case_bytes, expected, feed_to_json, fetched
@@ -100,7 +101,65 @@ def test_dc_source_gives_origin_name() -> None:
 
 
 def test_rss_author_email_with_name_gives_the_name() -> None:
-    assert _parse("origin_and_authors.xml").items[0].author == "张伟"
+    assert author_name(_parse("origin_and_authors.xml").items[0].author) == "张伟"
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("editor@lianzheng.example (李华)", "李华"),
+    ("news@daily.online (王五)", "王五"),
+    ("jw@ccdi.gov.cn (张三)", "张三"),
+    ("李华 <editor@lianzheng.example>", "李华"),
+    ("editor@lianzheng.example", None),
+])
+def test_rss_authors_with_long_top_level_domains_keep_the_whole_name(raw: str, name: str | None) -> None:
+    from html import escape
+    doc = (f'<rss version="2.0"><channel><title>t</title><item><title>a</title><link>http://a.test/1</link>'
+           f"<author>{escape(raw)}</author></item></channel></rss>").encode("utf-8")
+    item = parse_document(fetched(doc, "application/rss+xml"), "Asia/Shanghai").items[0]
+    assert author_name(item.author) == name
+
+
+def test_item_categories_and_dc_subject_become_tags() -> None:
+    doc = ('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title><item>'
+           '<title>a</title><link>http://a.test/1</link><category>反腐</category><category domain="x">巡视</category>'
+           "<dc:subject>反腐</dc:subject><dc:subject>作风建设</dc:subject></item></channel></rss>").encode("utf-8")
+    assert parse_document(fetched(doc, "application/rss+xml"), "Asia/Shanghai").items[0].tags == [
+        "反腐", "巡视", "作风建设"]
+    atom = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id><updated>2024-11-03T00:00:00Z</updated>'
+            '<entry><id>urn:t:1</id><title>a</title><updated>2024-11-03T00:00:00Z</updated>'
+            '<category term="xunshi" label="巡视"/><category term="fanfu"/></entry></feed>').encode("utf-8")
+    assert parse_document(fetched(atom, "application/atom+xml"), "Asia/Shanghai").items[0].tags == ["巡视", "fanfu"]
+
+
+@pytest.mark.parametrize("version", ["1", "1.0", "1.1", "https://jsonfeed.org/version/1.1"])
+def test_json_feeds_with_a_bare_version_number_are_read(version: str) -> None:
+    doc = json.dumps({"version": version, "title": "JSON 源", "items": [
+        {"id": "1", "url": "http://a.test/1", "title": "一", "content_text": "正文", "tags": ["反腐", " ", 3]}]},
+        ensure_ascii=False).encode("utf-8")
+    parsed = parse_document(fetched(doc, "application/json"), "Asia/Shanghai")
+    assert [(i.title, i.tags) for i in parsed.items] == [("一", ["反腐"])]
+
+
+def test_json_without_a_json_feed_version_is_still_not_a_feed() -> None:
+    doc = json.dumps({"version": "2.0", "items": []}).encode("utf-8")
+    with pytest.raises(NotAFeedError):
+        parse_document(fetched(doc, "application/json"), "Asia/Shanghai")
+
+
+def test_an_atom_feed_inside_an_xhtml_document_is_read() -> None:
+    doc = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title>'
+           '</head><body><feed xmlns="http://www.w3.org/2005/Atom"><title>内嵌</title><id>urn:x</id>'
+           "<updated>2024-11-03T02:55:33Z</updated><entry><id>urn:x:1</id><title>一</title>"
+           '<link href="http://a.test/1"/><updated>2024-11-03T02:55:33Z</updated></entry></feed></body></html>')
+    parsed = parse_document(fetched(doc.encode("utf-8"), "application/xhtml+xml"), "Asia/Shanghai")
+    assert parsed.format == "atom10" and [i.title for i in parsed.items] == ["一"]
+
+
+def test_an_ordinary_xhtml_page_is_still_not_a_feed() -> None:
+    doc = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title>'
+           "</head><body><p>只是一个页面</p></body></html>").encode("utf-8")
+    with pytest.raises(NotAFeedError):
+        parse_document(fetched(doc, "application/xhtml+xml"), "Asia/Shanghai")
 
 
 def test_dc_creator_is_the_author() -> None:

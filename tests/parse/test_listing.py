@@ -272,3 +272,16 @@ def test_a_document_declaring_entities_is_refused() -> None:
     body = b'<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body><a href="/2024/11/1.html">&a;</a></body></html>'
     with pytest.raises(ParseError, match="refused"):
         find_article_links(fetched(body, "http://www.example.gov.cn/"))
+
+
+def test_a_huge_listing_is_read_with_capped_links() -> None:
+    from aggregator.model import FetchResult
+    from aggregator.parse.listing.links import MAX_ANCHORS, MAX_LINKS
+
+    items = "".join(f'<li><a href="/col/2024/t2024110{i % 9 + 1}_{i}.html">第{i}篇新闻标题很长很长</a>'
+                    f"<span>2024-11-03</span></li>" for i in range(3 * MAX_ANCHORS))
+    body = f"<html><body><ul class='list'>{items}</ul></body></html>".encode("utf-8")
+    page = find_article_links(FetchResult(url="http://a.gov.cn/col/", final_url="http://a.gov.cn/col/", status=200,
+                                          body=body, headers={"content-type": "text/html; charset=utf-8"}))
+    assert len(page.links) == MAX_LINKS
+    assert page.links[0] == "http://a.gov.cn/col/2024/t20241101_0.html"

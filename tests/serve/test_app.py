@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import gzip
 import json
 import threading
@@ -125,3 +126,29 @@ def test_healthz_is_503_when_the_database_is_gone(server, db) -> None:
     db.close()
     status, _, body = get(server + "/healthz")
     assert status == 503 and json.loads(body)["status"] == "error"
+
+
+def test_symlinks_in_the_published_folder_are_not_followed(server, config, tmp_path) -> None:
+    public = config.public_dir
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    (public / "articles" / "0123456789abcdef.html").symlink_to(config.db_path)
+    (public / "articles" / "fedcba9876543210.html").symlink_to(secret)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.rss").write_text("<rss/>")
+    (public / "categories" / "leak.html").symlink_to(secret)
+    os.symlink(outside, public / "feeds-link")
+    for path in ("/articles/0123456789abcdef", "/articles/fedcba9876543210", "/categories/leak"):
+        status, _, body = get(server + path)
+        assert status == 404 and b"root:x" not in body and b"SQLite" not in body, path
+    # A whole feeds folder swapped for a link to another directory is refused too.
+    real_feeds = public / "feeds"
+    real_feeds.rename(public / "feeds-real")
+    os.symlink(outside, real_feeds)
+    assert get(server + "/feeds/leak.rss")[0] == 404
+    # Ordinary files are still served.
+    real_feeds.unlink()
+    (public / "feeds-real").rename(real_feeds)
+    assert get(server + "/feeds/fanfu.rss")[0] == 200
+    assert get(server + "/articles/00000000000000aa")[0] == 200

@@ -31,6 +31,8 @@ from .urls import resolve, site_of, url_score
 __all__ = ["find_article_links"]
 
 NO_LINKS = "no article links found on the page"
+MAX_ANCHORS = 5_000  # links considered per listing page (real column pages have 20-200)
+MAX_LINKS = 1_000  # article links taken from one listing page
 # The text is decoded by us: lxml must read our UTF-8 bytes as UTF-8, not by <meta charset="gbk">.
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 _BOILERPLATE_TAGS = {"nav", "header", "footer", "aside"}
@@ -80,7 +82,12 @@ def find_article_links(result: FetchResult, *, selectors: Selectors | None = Non
     base_url = _base_url(root, page_url)
     for element in list(root.iter("noscript", "template")):
         element.drop_tree()  # alternative markup for old browsers: the same links again, or none
-    anchors = [(a, url) for a in root.iter("a") if (url := resolve(base_url, a.get("href")))]
+    anchors = []
+    for a in root.iter("a"):
+        if (url := resolve(base_url, a.get("href"))):
+            anchors.append((a, url))
+            if len(anchors) == MAX_ANCHORS:
+                break  # a column page lists tens of links; past this it is a site map or an attack
     next_page = find_next_page(root, decoded.text, page_url, anchors)
     pattern = _compile(selectors.url_pattern)
     page = resolve(page_url, page_url)
@@ -97,7 +104,7 @@ def find_article_links(result: FetchResult, *, selectors: Selectors | None = Non
     else:
         urls = _scored_links([(a, url) for a, url in anchors if keep(url)])
         reason = NO_LINKS
-    links = list(dict.fromkeys(urls))
+    links = list(dict.fromkeys(urls))[:MAX_LINKS]
     if not links:
         raise ParseError(reason)
     title_element = root.find(".//title")
@@ -172,7 +179,10 @@ def _item_of(link: _Link, urls_below: dict[HtmlElement, set[str]]) -> HtmlElemen
     """The widest element around the link that holds no other good link: its list item."""
     item = link.anchor
     for parent in link.chain[:4]:
-        if urls_below.get(parent, set()) - {link.url}:
+        below = urls_below.get(parent, ())
+        # Another URL below: more than one, or one that is not ours. (Not a set difference: that
+        # copies the whole list's URLs for every link of it, quadratic on a 40,000-link page.)
+        if len(below) > 1 or (below and link.url not in below):
             break
         item = parent
     return item
