@@ -57,6 +57,19 @@ def format_duration(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def served_url(host: str, port: int) -> str:
+    """The base URL of a server listening on host:port, as a browser on this machine reaches it.
+
+    A wildcard address (0.0.0.0, ::) is no address to link to: it becomes 127.0.0.1, and
+    base_url should be set for readers on other machines.
+    """
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
 def check_timezone(name: str) -> str:
     """Return `name` if it is an IANA zone this machine knows, else raise ValueError."""
     try:
@@ -72,7 +85,7 @@ class Config:
 
     data_dir: Path = Path("data")
     site_name: str = "新闻聚合"
-    base_url: str = "http://127.0.0.1:8080/"
+    base_url: str = ""  # empty: derived from the address actually served (config.served_url)
     timezone: str = "Asia/Shanghai"
     items_per_feed: int = 50
     items_per_fetch: int = 1000
@@ -183,11 +196,12 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{key} {why}, got {getattr(cfg, key)!r} (from {origins.get(key, 'default')})")
 
-    parts = urlsplit(cfg.base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise bad("base_url", "must be an absolute http(s) URL")
-    if not cfg.base_url.endswith("/"):
-        cfg = replace(cfg, base_url=cfg.base_url + "/")
+    if cfg.base_url:
+        parts = urlsplit(cfg.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise bad("base_url", "must be an absolute http(s) URL")
+        if not cfg.base_url.endswith("/"):
+            cfg = replace(cfg, base_url=cfg.base_url + "/")
     try:
         check_timezone(cfg.timezone)
     except ValueError:

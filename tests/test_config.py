@@ -13,7 +13,7 @@ from aggregator.errors import ConfigError
 def test_defaults_when_no_file_and_no_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     cfg = load_config(env={})
-    assert cfg.base_url == "http://127.0.0.1:8080/"
+    assert cfg.base_url == ""  # not set: derived from the address served (tests/e2e/test_base_url.py)
     assert cfg.items_per_feed == 50
     assert cfg.allow_private_networks is False
     assert cfg.disclaimer.startswith("[免责声明]")

@@ -7,6 +7,7 @@ import json
 import click
 
 from .. import store
+from ..pipeline import resolve_base_url
 from .base import Context, cli, pass_ctx, table
 
 
@@ -40,7 +41,7 @@ def list_(ctx: Context, as_json: bool) -> None:
         aggregator categories list
     """
     rows = store.list_categories(ctx.db)
-    base = ctx.config.base_url
+    base = resolve_base_url(ctx.db, ctx.config).base_url
     for row in rows:
         row["rss"], row["atom"] = f"{base}feeds/{row['slug']}.rss", f"{base}feeds/{row['slug']}.atom"
     if as_json:

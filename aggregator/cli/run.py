@@ -14,8 +14,8 @@ import click
 from .. import store
 from ..errors import NotFoundError
 from ..daemon import run_daemon
-from ..pipeline import CycleReport, SourceOutcome, publish_site, run_cycle
-from ..serve import serve_forever
+from ..pipeline import CycleReport, SourceOutcome, publish_site, record_served, resolve_base_url, run_cycle
+from ..serve import bind, start_server
 from .base import Context, cli, pass_ctx, setup_logging, table
 from .options import SOURCE_ID
 
@@ -116,25 +116,28 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     setup_logging(config.log_level)
     host, port = host or config.host, config.port if port is None else port
     db = ctx.db
-    if not (config.public_dir / "index.html").exists():
-        publish_site(db, config)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    before = resolve_base_url(db, config).base_url
+    config = record_served(db, config, host, sock.getsockname()[1])
+    if config.base_url != before or not (config.public_dir / "index.html").exists():
+        publish_site(db, config)  # links and stylesheet must point where we serve
 
     async def main() -> None:
-        stop, ready = asyncio.Event(), asyncio.Event()
+        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        server = asyncio.create_task(serve_forever(config, db, host, port, ready=ready, stop=stop))
-        await asyncio.wait([server, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
-        if server.done():
-            server.result()  # raises the bind error
-        click.echo(f"serving {config.public_dir} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-        await server
+        runner = await start_server(config, db, sock)
+        click.echo(f"serving {config.public_dir} on {config.base_url} (Ctrl-C to stop)", err=True)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
 
-    try:
-        asyncio.run(main())
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    asyncio.run(main())
 
 
 @cli.command("run")

@@ -29,8 +29,8 @@ from .. import store
 from ..config import Config
 from ..errors import AggregatorError, StoreError
 from ..fetch import Fetcher
-from ..pipeline import Refresher, make_executor
-from ..serve import serve_forever
+from ..pipeline import Refresher, make_executor, record_served
+from ..serve import bind, start_server
 from .debounce import DebouncedPublish
 from .lock import DataDirLock
 
@@ -53,28 +53,36 @@ class Daemon:
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT, then shut down in order."""
         self.lock.acquire()
+        try:
+            # The port first: a taken port is one line and exit 1, with nothing fetched or written.
+            sock = bind(self.host, self.port)
+        except BaseException:
+            self.lock.release()
+            raise
         self.db = store.open_db(self.config.db_path)
         server_db = store.open_db(self.config.db_path, migrate=False)
+        # Links point where we actually listen unless base_url is set (--port 0 included).
+        self.config = record_served(self.db, self.config, self.host, sock.getsockname()[1])
         self.publishing = DebouncedPublish(self.config, self.config.publish_delay)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop.set)
-        # Outputs match the database (and its templates) from the start; on a fresh data dir the
-        # feeds are written before the server answers, so subscribers never get a 404 at start-up.
-        if not (self.config.public_dir / "feeds" / "all.rss").exists():
-            self.publishing.request_full()
-            try:
-                await self.publishing.flush()
-            except AggregatorError as exc:  # e.g. a full disk: serve and fetch anyway, retry later
-                log.error("first publish failed: %s", exc)
-                self.publishing.request_full()
-        else:
-            self.publishing.request_full(now=True)
-        executor = make_executor(self.config)
-        ready = asyncio.Event()
-        server = asyncio.create_task(serve_forever(self.config, server_db, self.host, self.port, ready=ready,
-                                                   stop=self.stop, health=self.health))
+        runner = None
+        executor = None
         try:
+            # Outputs match the database (and its templates) from the start; on a fresh data dir the
+            # feeds are written before the server answers, so subscribers never get a 404 at start-up.
+            if not (self.config.public_dir / "feeds" / "all.rss").exists():
+                self.publishing.request_full()
+                try:
+                    await self.publishing.flush()
+                except AggregatorError as exc:  # e.g. a full disk: serve and fetch anyway, retry later
+                    log.error("first publish failed: %s", exc)
+                    self.publishing.request_full()
+            else:
+                self.publishing.request_full(now=True)
+            runner = await start_server(self.config, server_db, sock, health=self.health)
+            executor = make_executor(self.config)
             async with Fetcher(self.config) as fetcher:
                 self.fetcher = fetcher
                 self.refresher = Refresher(self.db, self.config, fetcher, executor)
@@ -83,16 +91,16 @@ class Daemon:
                 self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.config.sync_interval), id="sync",
                                        next_run_time=datetime.now(timezone.utc))
                 self.scheduler.start()
-                await asyncio.wait([server, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
-                if server.done():
-                    server.result()  # the port could not be bound: raise it
-                log.info("running: %s sources enabled, serving http://%s:%s/",
-                         len(store.list_sources(self.db, enabled_only=True)), self.host, self.port)
+                log.info("running: %s sources enabled, serving %s",
+                         len(store.list_sources(self.db, enabled_only=True)), self.config.base_url)
                 await self.stop.wait()
                 await self._shutdown()
         finally:
             self.stop.set()
-            await asyncio.gather(server, return_exceptions=True)
+            if runner is not None:
+                await runner.cleanup()
+            else:
+                sock.close()
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
             self.publishing.close()
@@ -121,7 +129,8 @@ class Daemon:
 
     def health(self) -> dict:
         """/healthz body; raises (503) when the scheduler stopped or has not synced for a while."""
-        if not self.scheduler.running:
+        scheduler = getattr(self, "scheduler", None)  # None while the first publish runs
+        if scheduler is None or not scheduler.running:
             raise RuntimeError("scheduler is not running")
         stale = time.monotonic() - self._heartbeat
         if stale > 3 * self.config.sync_interval + 5:

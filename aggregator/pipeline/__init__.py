@@ -6,9 +6,9 @@ feeds and pages, only what changed).
 """
 
 from .cycle import CycleReport, run_cycle
-from .publish import PublishReport, publish_site
+from .publish import PublishReport, publish_site, record_served, resolve_base_url
 from .refresh import Refresher, SourceOutcome, make_executor, redact
 from .work import canary, parse_and_normalize
 
-__all__ = ["CycleReport", "run_cycle", "PublishReport", "publish_site", "Refresher", "SourceOutcome", "make_executor", "redact", "canary",
+__all__ = ["CycleReport", "run_cycle", "PublishReport", "publish_site", "record_served", "resolve_base_url", "Refresher", "SourceOutcome", "make_executor", "redact", "canary",
            "parse_and_normalize"]

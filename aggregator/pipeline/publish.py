@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import publish, store
-from ..config import Config
+from ..config import Config, served_url
 from ..errors import PublishError
 from ..model import Category, from_iso, to_iso, utcnow
 
@@ -39,6 +39,29 @@ class PublishReport:
 def _write(report: PublishReport, path: Path, data: bytes) -> None:
     if publish.write_atomic(path, data):
         report.written.append(path)
+
+
+SERVED_KEY = "served_base_url"
+
+
+def resolve_base_url(db: Database, config: Config) -> Config:
+    """The config to publish with: base_url as set, else the address the last `run`/`serve` on this
+    data dir listened on (stored by it), else http://{host}:{port}/ of the settings."""
+    if config.base_url:
+        return config
+    served = store.get_meta(db, SERVED_KEY) or served_url(config.host, config.port)
+    return config.with_overrides(base_url=served)
+
+
+def record_served(db: Database, config: Config, host: str, port: int) -> Config:
+    """A server is listening on host:port: unless base_url is set, links point there from now on."""
+    if config.base_url:
+        return config
+    url = served_url(host, port)
+    if host in ("0.0.0.0", "::", ""):
+        log.warning("serving on all addresses, links say %s: set base_url to the public address", url)
+    store.set_meta(db, SERVED_KEY, url)
+    return config.with_overrides(base_url=url)
 
 
 def _isolated(report: PublishReport, what: str, func: Callable[..., None], *args: Any) -> None:
@@ -69,6 +92,7 @@ def _publish_category(db: Database, config: Config, report: PublishReport, categ
 def publish_site(db: Database, config: Config, *, categories: set[str] | None = None,
                  article_ids: set[str] | None = None) -> PublishReport:
     """Rewrite feeds and pages; None for both means everything, else only what changed."""
+    config = resolve_base_url(db, config)
     full = categories is None and article_ids is None
     out = config.public_dir
     report = PublishReport()

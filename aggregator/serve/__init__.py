@@ -1,5 +1,5 @@
 """Serve: published files over HTTP, with validators, gzip and /healthz."""
 
-from .app import make_app, serve_forever
+from .app import bind, make_app, serve_forever, start_server
 
-__all__ = ["make_app", "serve_forever"]
+__all__ = ["bind", "make_app", "serve_forever", "start_server"]

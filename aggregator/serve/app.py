@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 import threading
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
@@ -147,14 +148,36 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     return app
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """Bind and listen on host:port now, before anything else starts (a taken port raises OSError
+    at once); connections wait in the backlog until start_server answers them."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+async def start_server(config: Config, db: Database, sock: socket.socket,
+                       health: Callable[[], dict] | None = None) -> web.AppRunner:
+    """Start answering on a socket from bind(); returns the runner, for cleanup."""
+    runner = web.AppRunner(make_app(config, db, health), access_log=None)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    return runner
+
+
 async def serve_forever(config: Config, db: Database, host: str, port: int,
                         ready: asyncio.Event | None = None, stop: asyncio.Event | None = None,
                         health: Callable[[], dict] | None = None) -> None:
     """Run the server until `stop` is set (or forever)."""
-    runner = web.AppRunner(make_app(config, db, health), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
+    runner = await start_server(config, db, bind(host, port), health)
     if ready is not None:
         ready.set()
     try:
