@@ -33,7 +33,10 @@ def in_order(db, config, ids: list[int]) -> None:
         async with Fetcher(config) as fetcher:
             refresher = Refresher(db, config, fetcher, None)
             for source_id in ids:
-                await refresher.refresh(store.get_source(db, source_id), now=now)
+                # Forget the body hash, so every item is parsed and stored again, not skipped as unchanged.
+                store.update_source(db, source_id, content_hash=None)
+                outcome = await refresher.refresh(store.get_source(db, source_id), now=now)
+                assert outcome.result == "ok", outcome.error
     asyncio.run(go())
 
 
@@ -74,17 +77,27 @@ def test_the_same_feed_added_twice_adds_a_sighting_and_flips_nothing(db, config,
     add(db, httpserver.url_for("/copy"), name="转载网")
     cycle(db, config, [store.get_source(db, 1)])
     publish_site(db, config)
-    before = snapshot(config.public_dir)
     second = cycle(db, config, [store.get_source(db, 2)])
     assert (second.outcomes[0].new, second.outcomes[0].updated) == (0, 0)
     assert {a.origin for a in store.latest_articles(db, None, 10)} == {"人民网"}
-    assert publish_site(db, config, categories=second.categories, article_ids=second.article_ids).written == []
-    assert snapshot(config.public_dir) == before
+    # The only change is the line naming the other outlet, published once.
+    publish_site(db, config, categories=second.categories, article_ids=second.article_ids)
+    page = (config.public_dir / "articles" / f"{store.latest_articles(db, None, 1)[0].id}.html").read_text()
+    assert "同时刊载于:<a href=\"http://upstream.test/a/" in page and ">转载网</a>" in page
+    assert "来源:人民网" in page
+    after = snapshot(config.public_dir)
+    for source_id in (2, 1, 2):
+        store.update_source(db, source_id, content_hash=None)  # parse and store the items again
+        again = cycle(db, config, [store.get_source(db, source_id)])
+        assert (again.outcomes[0].result, again.outcomes[0].unchanged) == ("ok", 3)
+        assert publish_site(db, config, categories=again.categories, article_ids=again.article_ids).written == []
+    assert snapshot(config.public_dir) == after
     rows = list(db.query("select source_id, count(*) as n from sightings group by source_id order by source_id"))
     assert rows == [{"source_id": 1, "n": 3}, {"source_id": 2, "n": 3}]
-    # Removing the second source leaves the first's attribution as it was.
+    # Removing the second source leaves the first's attribution as it was, and its line goes.
     store.remove_source(db, 2)
     assert {a.origin for a in store.latest_articles(db, None, 10)} == {"人民网"}
+    assert all(a.carried_by == [] for a in store.latest_articles(db, None, 10))
 
 
 def test_fetch_order_never_changes_a_published_byte(tmp_path, httpserver: HTTPServer) -> None:

@@ -13,7 +13,8 @@ from ..errors import NotFoundError
 from ..model import Article, from_iso, to_iso
 from .db import translate_errors, writing
 
-_FIELDS = [f.name for f in fields(Article)]
+_DERIVED = {"carried_by"}  # read from other tables, not columns of articles
+_FIELDS = [f.name for f in fields(Article) if f.name not in _DERIVED]
 
 
 def article_id_of(key: str) -> str:
@@ -204,7 +205,11 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
                 if _rank(db, article.source_id, article.url, to_iso(article.first_seen)) < primary:
                     _take_over(db, result, row, article)
                 else:
+                    # Nothing of the article changes but its list of outlets (同时刊载于): its
+                    # page and feeds are published again, once.
                     result.unchanged += 1
+                    result.categories.add(row["category"])
+                    result.article_ids.add(row["id"])
             else:
                 # The same GUID or link with another body: this source's own article, never an edit of
                 # the other's (a reused GUID must not rewrite a trusted outlet's copy).
@@ -213,12 +218,30 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
     return result
 
 
+def _with_outlets(db: Database, articles: list[Article]) -> list[Article]:
+    """Fill each article's carried_by from the sightings of sources other than its primary."""
+    by_id = {a.id: a for a in articles}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in db.query(
+                f"""select s.article_id, s.source_id, s.url,
+                           coalesce(nullif(src.name, ''), nullif(src.title, ''), src.url) as name
+                    from sightings s join sources src on src.id = s.source_id
+                    where s.article_id in ({','.join('?' * len(chunk))})
+                    order by s.first_seen, s.source_id""", chunk):
+            article = by_id[row["article_id"]]
+            if row["source_id"] != article.source_id and all(name != row["name"] for name, _ in article.carried_by):
+                article.carried_by.append((row["name"], row["url"]))
+    return articles
+
+
 def get_article(db: Database, article_id: str) -> Article:
     """One article by id, or NotFoundError."""
     rows = list(db.query("select * from articles where id = ?", [article_id]))
     if not rows:
         raise NotFoundError(f"no article with id {article_id}")
-    return _from_row(rows[0])
+    return _with_outlets(db, [_from_row(rows[0])])[0]
 
 
 def latest_articles(db: Database, category: str | None, limit: int) -> list[Article]:
@@ -228,7 +251,7 @@ def latest_articles(db: Database, category: str | None, limit: int) -> list[Arti
     else:
         rows = db.query("select * from articles where category = ? order by published desc, id limit ?",
                         [category, limit])
-    return [_from_row(r) for r in rows]
+    return _with_outlets(db, [_from_row(r) for r in rows])
 
 
 def articles_by_ids(db: Database, ids: set[str]) -> list[Article]:
@@ -239,7 +262,7 @@ def articles_by_ids(db: Database, ids: set[str]) -> list[Article]:
         chunk = id_list[start:start + 500]
         found.extend(_from_row(r) for r in db.query(
             f"select * from articles where id in ({','.join('?' * len(chunk))})", chunk))
-    return found
+    return _with_outlets(db, found)
 
 
 def all_article_ids(db: Database) -> list[str]:
