@@ -158,3 +158,56 @@ def test_a_removed_source_leaves_nothing_a_new_one_could_inherit(db, config, htt
     assert again.id != first.id  # ids are never reused
     report = cycle(db, config)
     assert report.outcomes[0].new == 2
+
+
+STORY = ("中央纪委国家监委网站讯 据某某省纪委监委消息：日前，某某省纪委监委通报了三起违反中央八项规定精神的典型问题。"
+         "通报指出，这些问题严重损害党群干群关系，必须坚决纠治。各级党组织要切实扛起主体责任，"
+         "以钉钉子精神纠治“四风”，推动作风建设常态化长效化，为高质量发展提供坚强作风保障。")
+
+
+def test_one_story_under_three_links_is_one_article_with_the_origin_as_primary(db, config,
+                                                                               httpserver: HTTPServer) -> None:
+    origin_link = httpserver.url_for("/ccdi/202411/t20241103_1.html")
+    # The same text as three outlets print it: half-width punctuation, other spacing, a 【转载】 title.
+    variants = {
+        "/ccdi.xml": (origin_link, "某某省纪委监委通报三起典型问题", f"<p>{STORY}</p>"),
+        "/reprint1.xml": ("http://reprint1.test/a/1.html", "【转载】某某省纪委监委通报三起典型问题",
+                          "<p>" + STORY.replace("，", ", ").replace("：", ": ") + "</p>"),
+        "/reprint2.xml": ("http://reprint2.test/b/2.html", "原标题：某某省通报三起违反八项规定问题",
+                          "<div>\n" + STORY.replace("。", "。\n\n") + "</div>"),
+    }
+    for path, (link, title, body) in variants.items():
+        httpserver.expect_request(path).respond_with_data(
+            rss([item(1, link=link, guid=link, title=title, description=body)], title=path.strip("/.xml")),
+            content_type="application/rss+xml")
+    # The reprints are added (and fetched) first; the origin's own feed is on the story's site.
+    add(db, httpserver.url_for("/reprint1.xml").replace("localhost", "127.0.0.1"), name="转载一")
+    add(db, httpserver.url_for("/reprint2.xml").replace("localhost", "127.0.0.1"), name="转载二")
+    add(db, httpserver.url_for("/ccdi.xml"), name="中央纪委国家监委网站")
+    cycle(db, config, [store.get_source(db, 1), store.get_source(db, 2)])
+    cycle(db, config, [store.get_source(db, 3)])
+    (story,) = store.latest_articles(db, None, 10)
+    assert (story.source_id, story.origin, story.url) == (3, "中央纪委国家监委网站", origin_link)
+    assert story.title == "某某省纪委监委通报三起典型问题"
+    assert [name for name, _ in story.carried_by] == ["转载一", "转载二"]
+    publish_site(db, config)
+    rss_items = (config.public_dir / "feeds" / "all.rss").read_text().count("<item>")
+    assert rss_items == 1
+    assert "同时刊载于" in (config.public_dir / "feeds" / "all.rss").read_text()
+
+
+def test_two_stories_on_one_template_and_short_notices_with_boilerplate_stay_apart(
+        db, config, httpserver: HTTPServer) -> None:
+    boiler = "本网讯。欢迎转载，转载请注明出处。"
+    other = STORY.replace("三起", "五起").replace("八项规定精神", "廉洁纪律").replace("钉钉子", "抓铁有痕")
+    one = [item(1, link="http://a.test/1.html", guid="http://a.test/1", description=f"<p>{STORY}</p>"),
+           item(2, link="http://a.test/2.html", guid="http://a.test/2", description=f"<p>{boiler}详见附件。</p>")]
+    two = [item(1, link="http://b.test/1.html", guid="http://b.test/1", description=f"<p>{other}</p>"),
+           item(2, link="http://b.test/2.html", guid="http://b.test/2", description=f"<p>{boiler}名单如下。</p>"),
+           item(3, link="http://b.test/3.html", guid="http://b.test/3", description=f"<p>{boiler}详见附件。</p>")]
+    httpserver.expect_request("/a.xml").respond_with_data(rss(one), content_type="application/rss+xml")
+    httpserver.expect_request("/b.xml").respond_with_data(rss(two), content_type="application/rss+xml")
+    add(db, httpserver.url_for("/a.xml"))
+    add(db, httpserver.url_for("/b.xml"))
+    cycle(db, config)
+    assert store.count_articles(db) == 5  # nothing merged: different stories, and notices too short to tell

@@ -48,7 +48,12 @@ def normalized_text(text: str) -> str:
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+# Below this many letters and digits a body is too short to say "the same story": two notices
+# that read "详见附件。" or share one boilerplate sentence are not one article.
+MIN_DUPLICATE_CHARS = 120
+
+
 def body_hash(text: str) -> str:
-    """The exact-duplicate fingerprint of a body's plain text ("" for an empty body)."""
+    """The exact-duplicate fingerprint of a body's plain text; "" for a body too short to tell."""
     folded = normalized_text(text)
-    return _digest(folded)[:16] if folded else ""
+    return _digest(folded)[:16] if len(folded) >= MIN_DUPLICATE_CHARS else ""

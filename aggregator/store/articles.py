@@ -66,10 +66,15 @@ def _from_row(row: dict) -> Article:
 
 
 def _existing(db: Database, article: Article) -> dict | None:
-    """The stored row that is this article: same id, else same canonical URL."""
+    """The stored row that is this article: same id, else same canonical URL, else (from another
+    source) the same body: a reprint under another link, with other spacing or punctuation."""
     rows = list(db.query("select * from articles where id = ?", [article.id]))
     if not rows and article.url:
         rows = list(db.query("select * from articles where url = ? order by first_seen limit 1", [article.url]))
+    if not rows and article.body_hash:
+        rows = list(db.query("""select * from articles where body_hash = ? and coalesce(source_id, -1) != ?
+                                order by first_seen, id limit 1""",
+                             [article.body_hash, article.source_id if article.source_id is not None else -1]))
     return rows[0] if rows else None
 
 
