@@ -95,6 +95,8 @@ def publish(ctx: Context) -> None:
     report = publish_site(ctx.db, ctx.config)
     click.echo(f"published {report.feeds} feeds and {report.pages} article pages "
                f"to {ctx.config.public_dir} ({len(report.written)} files changed)")
+    for failure in report.failed:  # the rest was published; these outputs were skipped
+        click.echo(f"warning: not published: {failure}", err=True)
 
 
 @cli.command()

@@ -15,18 +15,17 @@ from .db import translate_errors, writing
 
 _DERIVED = {"carried_by"}  # read from other tables, not columns of articles
 _FIELDS = [f.name for f in fields(Article) if f.name not in _DERIVED]
-
-
-def article_id_of(key: str) -> str:
-    """The id of an article key (as normalize's article_id: 16 hex digits of its sha256)."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
 _TIMES = {"published", "first_seen", "updated_at"}
 _BOOLS = {"date_missing", "date_only"}
 _LISTS = {"tags"}  # JSON arrays in a text column
 # Fields a later sighting may change; identity, first-seen time and placement never change.
 _MUTABLE = ("title", "url", "author", "origin", "origin_url", "content_html", "summary", "content_hash",
             "updated_at", "guid", "published_raw", "tags")
+
+
+def article_id_of(key: str) -> str:
+    """The id of an article key (as normalize's article_id: 16 hex digits of its sha256)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -145,6 +144,8 @@ def _insert(db: Database, result: UpsertResult, article: Article, item_key: str 
 def _update_primary(db: Database, result: UpsertResult, row: dict, article: Article) -> None:
     """The primary sighting's source changed its item: the article follows it."""
     seen = {"last_seen": to_iso(article.first_seen)}
+    if not row.get("body_hash") and article.body_hash:
+        seen["body_hash"] = article.body_hash  # a row stored before bodies were hashed: reprints find it now
     if row["content_hash"] == article.content_hash and (article.date_missing or
                                                        row["published"] == to_iso(article.published)):
         db["articles"].update(row["id"], seen)
