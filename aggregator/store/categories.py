@@ -65,6 +65,12 @@ def add_category(db: Database, slug: str, name: str) -> Category:
     except ValueError as exc:
         raise RejectedError(str(exc)) from None
     with writing(db):
+        # Two columns with one display name would show twice on the index, and --category NAME
+        # could not tell them apart.
+        twin = db.execute("select slug from categories where name = ? and slug != ?", [name, slug]).fetchone()
+        if twin:
+            raise RejectedError(f"the name {name!r} is already category '{twin[0]}'; "
+                                f"rename that one, or use --category {twin[0]}")
         existing = db.execute("select slug from categories where slug = ?", [slug]).fetchone()
         if existing:
             db["categories"].update(slug, {"name": name})

@@ -124,3 +124,13 @@ def test_remove_source_keeps_articles_unless_purged(db) -> None:
     assert store.get_article(db, f"{1:016x}").source_id is None
     assert store.remove_source(db, b.id, purge=True) == 1
     assert store.count_articles(db) == 1
+
+
+def test_two_categories_may_not_share_a_display_name(db) -> None:
+    from aggregator.errors import RejectedError
+
+    made = store.ensure_category(db, "反腐纪实")  # as `sources add --category 反腐纪实` makes it
+    with pytest.raises(RejectedError, match=f"already category '{made.slug}'"):
+        store.add_category(db, "fanfu", "反腐纪实")
+    assert [r["slug"] for r in store.list_categories(db)] == [made.slug]
+    assert store.add_category(db, made.slug, "反腐纪实").slug == made.slug  # renaming to its own name is fine
