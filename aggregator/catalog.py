@@ -242,10 +242,10 @@ def read_opml(path: Path, default_category: str | None = None) -> Catalog:
         catalog.entries.append(_entry(raw, f"{path} outline #{index}"))
         group = outline.getparent()
         if group is not None and group.tag == "outline" and outline.get("category"):
-            slug = _opml_category(outline)
+            # Our export: category="/slug" on the outline, the display name on its group.
             name = group.get("text") or group.get("title")
-            if slug and name and slug not in catalog.categories:
-                catalog.categories[slug] = name.strip()
+            if name and category not in catalog.categories:
+                catalog.categories[category] = name.strip()
     return catalog
 
 

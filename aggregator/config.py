@@ -57,13 +57,16 @@ def format_duration(seconds: int) -> str:
     return f"{seconds}s"
 
 
+WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")  # listen on every address: no address to link to
+
+
 def served_url(host: str, port: int) -> str:
     """The base URL of a server listening on host:port, as a browser on this machine reaches it.
 
     A wildcard address (0.0.0.0, ::) is no address to link to: it becomes 127.0.0.1, and
     base_url should be set for readers on other machines.
     """
-    if host in ("", "0.0.0.0", "::", "[::]"):
+    if host in WILDCARD_HOSTS:
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,7 +11,8 @@ import click
 from .. import store
 from ..catalog import CatalogEntry, check_url, read_catalog, to_opml, to_toml
 from ..config import check_timezone, format_duration, parse_duration
-from ..fetch.guard import is_public
+from ..errors import FetchError
+from ..fetch.guard import check_ip_literal
 from ..model import SOURCE_KINDS, Source, to_iso
 from .base import Context, cli, pass_ctx, table
 from .options import SOURCE_ID, nonempty, selector_options, selectors_from
@@ -21,10 +21,10 @@ from .options import SOURCE_ID, nonempty, selector_options, selectors_from
 def _private_literal(host: str) -> bool:
     """True for an IP literal the fetch guard would refuse (names are only known at fetch time)."""
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not is_public(host)
+        check_ip_literal(host)
+    except FetchError:
+        return True
+    return False
 
 
 def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -112,12 +112,13 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
         return None
     base = absolute_url(raw.base_url, ctx.feed_url) or absolute_url(raw.link, ctx.feed_url) or ctx.feed_url
     body = sanitize_html(body_source, base)  # last step for the body: nothing is added after it
-    if not title and not link and not plain_text(body) and "<img" not in body:
+    body_text = plain_text(body)  # read once: the emptiness check, summary, stand-in title and body hash
+    if not title and not link and not body_text and "<img" not in body:
         return None  # the body was all script or markup: still nothing to show
     summary = plain_text(sanitize_html(raw.summary_html, base), SUMMARY_CHARS) if raw.summary_html else ""
-    summary = summary or plain_text(body, SUMMARY_CHARS)
+    summary = summary or cap(body_text, SUMMARY_CHARS)
     if not title:
-        title = plain_text(body, 60) or UNTITLED
+        title = cap(body_text, 60) or UNTITLED
     title = cap(title, MAX_TITLE)
     guid = raw.guid.strip() if raw.guid and raw.guid.strip() and len(raw.guid.strip()) <= MAX_URL else None
     key = article_key(guid, link, title, body, ctx.source_id)
@@ -149,5 +150,5 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
         first_seen=now,
         updated_at=raw.updated or published,
         tags=tags,
-        body_hash=body_hash(plain_text(body)),
+        body_hash=body_hash(body_text),
     )

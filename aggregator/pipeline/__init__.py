@@ -10,5 +10,7 @@ from .publish import PublishReport, publish_site, record_served, resolve_base_ur
 from .refresh import Refresher, SourceOutcome, make_executor, redact
 from .work import canary, parse_and_normalize
 
-__all__ = ["CycleReport", "run_cycle", "PublishReport", "publish_site", "record_served", "resolve_base_url", "Refresher", "SourceOutcome", "make_executor", "redact", "canary",
-           "parse_and_normalize"]
+__all__ = [
+    "CycleReport", "run_cycle", "PublishReport", "publish_site", "record_served", "resolve_base_url",
+    "Refresher", "SourceOutcome", "make_executor", "redact", "canary", "parse_and_normalize"
+]

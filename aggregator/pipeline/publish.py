@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import publish, store
-from ..config import Config, served_url
+from ..config import WILDCARD_HOSTS, Config, served_url
 from ..errors import PublishError
 from ..model import Category, from_iso, to_iso, utcnow
 
@@ -58,7 +58,7 @@ def record_served(db: Database, config: Config, host: str, port: int) -> Config:
     if config.base_url:
         return config
     url = served_url(host, port)
-    if host in ("0.0.0.0", "::", ""):
+    if host in WILDCARD_HOSTS:
         log.warning("serving on all addresses, links say %s: set base_url to the public address", url)
     store.set_meta(db, SERVED_KEY, url)
     return config.with_overrides(base_url=url)

@@ -21,7 +21,7 @@ from pathlib import Path
 class Entry:
     """One version of one published file."""
 
-    stamp: tuple[int, int, int]
+    stamp: tuple[int, int, int, int]
     body: bytes
     etag: str
     last_modified: str
@@ -58,22 +58,22 @@ class FileCache:
 
     def get(self, path: Path) -> Entry | None:
         """The file's current entry, or None when it does not exist."""
-        if not self._inside_root(path):
-            return None
         try:
             st = os.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:
             return None
         if not stat.S_ISREG(st.st_mode):
             return None
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
         with self._lock:
             entry = self._entries.get(path)
         if entry is not None and entry.stamp == stamp:
-            return entry
+            return entry  # the very file checked when it was loaded: no path walk per request
+        if not self._inside_root(path):
+            return None
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # a file swapped for a link meanwhile is refused
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, OSError):
+        except OSError:
             return None
         with os.fdopen(fd, "rb") as fh:
             body = fh.read()

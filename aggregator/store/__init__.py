@@ -13,7 +13,8 @@ from .sources import (add_source, article_counts, find_source_by_url, get_source
 
 __all__ = [
     "UpsertResult", "all_article_ids", "articles_by_ids", "count_articles", "get_article", "latest_articles",
-    "upsert_articles", "MAX_CATEGORY_NAME", "check_category_name", "RESERVED_SLUGS", "add_category", "ensure_category", "get_category", "is_slug",
+    "upsert_articles", "MAX_CATEGORY_NAME", "check_category_name", "RESERVED_SLUGS", "add_category",
+    "ensure_category", "get_category", "is_slug",
     "list_categories", "require_category", "slugify", "get_meta", "integrity_ok", "open_db", "set_meta",
     "add_source", "article_counts", "find_source_by_url", "get_source", "list_sources", "record_failure",
     "record_success", "remove_source", "update_source", "FETCH_LOG_KEEP", "fetch_log", "health_summary",
