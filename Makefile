@@ -36,6 +36,7 @@ conformance: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/clusters.py
 
 soak: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/soak.py

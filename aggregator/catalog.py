@@ -68,12 +68,45 @@ OPML_NS = "https://github.com/news-aggregator/aggregator/opml"
 _SETTINGS = ("kind", "every", "timezone", "name", "enabled")
 
 
+@dataclass(frozen=True)
+class CatalogRule:
+    """A category rule as a catalog writes it ([[rules]]: category, pattern, field, regex, exclude)."""
+
+    category: str
+    pattern: str
+    field: str = "title"
+    regex: bool = False
+    exclude: bool = False
+
+
 @dataclass
 class Catalog:
-    """Categories (slug -> display name) and source entries."""
+    """Categories (slug -> display name), source entries and category rules."""
 
     categories: dict[str, str] = field(default_factory=dict)
     entries: list[CatalogEntry] = field(default_factory=list)
+    rules: list[CatalogRule] = field(default_factory=list)
+
+
+RULE_FIELDS = ("title", "body", "origin", "url")
+
+
+def _rule(raw: dict, where: str) -> CatalogRule:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: each [[rules]] entry must be a table")
+    category, pattern = str(raw.get("category", "")).strip(), str(raw.get("pattern", ""))
+    if not category or not pattern.strip():
+        raise CatalogError(f"{where}: a rule needs a category and a pattern")
+    field_name = str(raw.get("field", "title"))
+    if field_name not in RULE_FIELDS:
+        raise CatalogError(f"{where}: field must be one of {', '.join(RULE_FIELDS)}, got '{field_name}'")
+    flags = {}
+    for key in ("regex", "exclude"):
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            raise CatalogError(f"{where}: {key} must be true or false")
+        flags[key] = value
+    return CatalogRule(category, pattern, field_name, **flags)
 
 
 SELECTOR_FIELDS = ("links", "title", "body", "date", "author", "origin")
@@ -198,6 +231,8 @@ def read_toml(path: Path) -> Catalog:
         catalog.categories[slug] = str(name or slug)
     for index, raw in enumerate(data.get("sources") or [], start=1):
         catalog.entries.append(_entry(raw, f"{path} source #{index}"))
+    for index, raw in enumerate(data.get("rules") or [], start=1):
+        catalog.rules.append(_rule(raw, f"{path} rule #{index}"))
     return catalog
 
 
@@ -257,6 +292,7 @@ def read_catalog(path: Path, default_category: str | None = None) -> Catalog:
             part = read_toml(file)
             merged.categories.update(part.categories)
             merged.entries.extend(part.entries)
+            merged.rules.extend(part.rules)
         return merged
     if not path.is_file():
         raise CatalogError(f"{path} does not exist")
@@ -265,7 +301,7 @@ def read_catalog(path: Path, default_category: str | None = None) -> Catalog:
     return read_opml(path, default_category)
 
 
-def to_toml(categories: dict[str, str], sources: list[Source]) -> str:
+def to_toml(categories: dict[str, str], sources: list[Source], rules: list[CatalogRule] = ()) -> str:
     """The catalog as TOML, in the feeds/ format."""
     doc = {
         "categories": {slug: {"name": name} for slug, name in sorted(categories.items())},
@@ -277,6 +313,10 @@ def to_toml(categories: dict[str, str], sources: list[Source]) -> str:
             for s in sources
         ],
     }
+    if rules:
+        doc["rules"] = [{"category": r.category, "pattern": r.pattern, "field": r.field}
+                        | ({"regex": True} if r.regex else {}) | ({"exclude": True} if r.exclude else {})
+                        for r in rules]
     return tomli_w.dumps(doc)
 
 

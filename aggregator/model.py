@@ -210,6 +210,9 @@ class Article:
     updated_at: datetime
     tags: list[str] = field(default_factory=list)  # the upstream's own categories/tags, republished
     body_hash: str = ""  # of the body's text with spacing and punctuation folded: "the same body" across sources
+    # The near-duplicate fingerprint (normalize.similarity): MinHash values, b"" for a short body.
+    # Stored in the fingerprint index, not on the article row.
+    signature: bytes = b""
     # The other outlets that carried it, (name, link) in the order they were first seen; read from
     # the sightings when the article is read for publishing, never stored on the article row.
     carried_by: list[tuple[str, str | None]] = field(default_factory=list)

@@ -14,6 +14,8 @@ README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
 
 def commands(group: click.Group, prefix: str = "aggregator"):
     for name, command in sorted(group.commands.items()):
+        if command.hidden:
+            continue  # reached through its group's own syntax (`aggregator takedown ID`), documented there
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             yield from commands(command, path)

@@ -7,7 +7,7 @@ import json
 import click
 
 from .. import store
-from ..pipeline import resolve_base_url
+from ..pipeline import publish_site, resolve_base_url
 from .base import Context, cli, pass_ctx, table
 
 
@@ -70,3 +70,60 @@ def add(ctx: Context, slug: str, name: str) -> None:
                                  param_hint="SLUG")
     category = store.add_category(ctx.db, slug, name)
     click.echo(f"category {category.slug}: {category.name}")
+
+
+def _republish_all(ctx: Context) -> None:
+    report = publish_site(ctx.db, ctx.config)
+    for failure in report.failed:
+        click.echo(f"warning: not published: {failure}", err=True)
+
+
+@categories.command("rename")
+@click.argument("slug")
+@click.argument("name", callback=_name)
+@pass_ctx
+def rename(ctx: Context, slug: str, name: str) -> None:
+    """Give category SLUG a new display name (its URLs stay) and republish.
+
+    Example:
+
+    \b
+        aggregator categories rename fanfu 纪检监察
+    """
+    category = store.rename_category(ctx.db, slug, name)
+    _republish_all(ctx)
+    click.echo(f"category {category.slug}: {category.name}")
+
+
+@categories.command("remove")
+@click.argument("slug")
+@pass_ctx
+def remove(ctx: Context, slug: str) -> None:
+    """Remove category SLUG with its rules and feeds. Its articles stay reachable through their
+    other categories and the all-categories feed. Refused while sources still use it.
+
+    Example:
+
+    \b
+        aggregator categories remove guoji
+    """
+    homed = store.remove_category(ctx.db, slug)
+    _republish_all(ctx)
+    click.echo(f"category {slug} removed ({homed} articles keep it only as a label; they stay in 'all')")
+
+
+@categories.command("merge")
+@click.argument("source", metavar="FROM")
+@click.argument("into", metavar="INTO")
+@pass_ctx
+def merge(ctx: Context, source: str, into: str) -> None:
+    """Move everything of category FROM (sources, articles, rules) into INTO, remove FROM and republish.
+
+    Example:
+
+    \b
+        aggregator categories merge fanfu-jishi fanfu
+    """
+    moved = store.merge_categories(ctx.db, source, into)
+    _republish_all(ctx)
+    click.echo(f"category {source} merged into {into} ({moved} articles)")

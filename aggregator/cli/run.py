@@ -14,6 +14,7 @@ import click
 from .. import store
 from ..errors import NotFoundError
 from ..daemon import run_daemon
+from ..pipeline import prune_old
 from ..pipeline import CycleReport, SourceOutcome, publish_site, record_served, resolve_base_url, run_cycle
 from ..serve import bind, start_server
 from .base import Context, cli, pass_ctx, setup_logging, table
@@ -92,7 +93,10 @@ def publish(ctx: Context) -> None:
     \b
         aggregator publish
     """
+    moves = store.apply_rules(ctx.db)  # rules apply to stored articles too, not only to new ones
     report = publish_site(ctx.db, ctx.config)
+    if moves.article_ids:
+        click.echo(f"rules moved {len(moves.article_ids)} articles")
     click.echo(f"published {report.feeds} feeds and {report.pages} article pages "
                f"to {ctx.config.public_dir} ({len(report.written)} files changed)")
     for failure in report.failed:  # the rest was published; these outputs were skipped
@@ -191,3 +195,44 @@ def health(ctx: Context, as_json: bool) -> None:
                          ["id", "status", "failures", "next attempt", "name", "reason"]))
     for s in summary["suspicious"]:
         click.echo(f"source {s['id']} ({s['name'][:30]}): {s['warning']}")
+
+
+@cli.command()
+@click.option("--older-than", "days", type=click.IntRange(1, 36_500), metavar="DAYS",
+              help="Age in days (default: the retention_days setting, 180).")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@click.option("--json", "as_json", is_flag=True, help="The result as JSON.")
+@pass_ctx
+def prune(ctx: Context, days: int | None, dry_run: bool, as_json: bool) -> None:
+    """Remove articles older than the retention age that no feed still shows, with their sightings
+    and seen links; their links are remembered, so they never return as new. The daemon does
+    this on its own every few hours.
+
+    Example:
+
+    \b
+        aggregator prune --dry-run
+        aggregator prune --older-than 90
+    """
+    db = ctx.db
+    switched = False if dry_run else store.enable_incremental_vacuum(db)
+    pruned = prune_old(db, ctx.config, days=days, dry_run=dry_run)
+    written = 0
+    if pruned.article_ids and not dry_run:
+        report = publish_site(db, ctx.config, categories=pruned.categories, article_ids=set(),
+                              dropped=set(pruned.article_ids))
+        written = len(report.written) + len(report.removed)
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, "articles": len(pruned.article_ids),
+                               "seen_links": pruned.seen_links, "freed_bytes": pruned.freed_bytes,
+                               "files_changed": written}, ensure_ascii=False))
+        return
+    if switched:
+        click.echo("the database now hands freed space back to the file system (incremental vacuum)")
+    if ctx.config.retention_days == 0 and days is None:
+        click.echo("retention_days = 0: nothing is pruned")
+    elif dry_run:
+        click.echo(f"would remove {len(pruned.article_ids)} articles")
+    else:
+        click.echo(f"removed {len(pruned.article_ids)} articles and {pruned.seen_links} seen links, "
+                   f"freed {pruned.freed_bytes // 1024} KiB, {written} files changed")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import click
 
 from .. import store
-from ..catalog import CatalogEntry, check_url, read_catalog, to_opml, to_toml
+from ..catalog import CatalogEntry, CatalogRule, check_url, read_catalog, to_opml, to_toml
 from ..config import check_timezone, format_duration, parse_duration
 from ..errors import FetchError
 from ..fetch.guard import check_ip_literal
@@ -271,6 +271,20 @@ def import_entries(ctx: Context, categories: dict[str, str], entries: list[Catal
     return added, updated, unchanged
 
 
+def import_rules(ctx: Context, rules: list[CatalogRule]) -> int:
+    """Store the catalog's category rules (an identical rule is kept once); returns how many are new."""
+    known = {r.id for r in store.list_rules(ctx.db)}
+    added = 0
+    for rule in rules:
+        category = store.ensure_category(ctx.db, rule.category)
+        stored = store.add_rule(ctx.db, store.Rule(None, category.slug, rule.pattern, rule.field, rule.regex,
+                                                   rule.exclude, origin="catalog"))
+        if stored.id not in known:
+            known.add(stored.id)
+            added += 1
+    return added
+
+
 @sources.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--category", callback=nonempty, help="Category for OPML outlines that name none.")
@@ -289,7 +303,9 @@ def import_(ctx: Context, path: Path, category: str | None, if_empty: bool) -> N
         return
     catalog = read_catalog(path, category)
     added, updated, unchanged = import_entries(ctx, catalog.categories, catalog.entries)
-    click.echo(f"imported {path}: {added} added, {updated} updated, {unchanged} unchanged")
+    rules = import_rules(ctx, catalog.rules)
+    click.echo(f"imported {path}: {added} added, {updated} updated, {unchanged} unchanged"
+               + (f"; {rules} new rules" if rules else ""))
 
 
 @sources.command("export")
@@ -306,7 +322,8 @@ def export(ctx: Context, fmt: str) -> None:
     categories = {r["slug"]: r["name"] for r in store.list_categories(ctx.db)}
     all_sources = store.list_sources(ctx.db)
     if fmt == "toml":
-        click.echo(to_toml(categories, all_sources), nl=False)
+        rules = [CatalogRule(r.category, r.pattern, r.field, r.regex, r.exclude) for r in store.list_rules(ctx.db)]
+        click.echo(to_toml(categories, all_sources, rules), nl=False)
     else:
         click.echo(to_opml(categories, all_sources, ctx.config.site_name), nl=False)
 

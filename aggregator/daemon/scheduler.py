@@ -29,7 +29,7 @@ from .. import store
 from ..config import Config
 from ..errors import AggregatorError, StoreError
 from ..fetch import Fetcher
-from ..pipeline import Refresher, make_executor, record_served
+from ..pipeline import PRUNE_EVERY_SECONDS, Refresher, make_executor, prune_old, record_served
 from ..serve import bind, start_server
 from .debounce import DebouncedPublish
 from .lock import DataDirLock
@@ -90,6 +90,9 @@ class Daemon:
                     "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
                 self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.config.sync_interval), id="sync",
                                        next_run_time=datetime.now(timezone.utc))
+                # Retention: first a few minutes after start (not while the first cycle is busiest).
+                self.scheduler.add_job(self.prune, IntervalTrigger(seconds=PRUNE_EVERY_SECONDS), id="prune",
+                                       next_run_time=datetime.now(timezone.utc) + timedelta(minutes=5))
                 self.scheduler.start()
                 log.info("running: %s sources enabled, serving %s",
                          len(store.list_sources(self.db, enabled_only=True)), self.config.base_url)
@@ -165,6 +168,16 @@ class Daemon:
                 when = now + timedelta(seconds=random.uniform(0, spread))
             if job is None or abs((job.next_run_time - when).total_seconds()) > 1:
                 self._schedule(source.id, when)
+
+    async def prune(self) -> None:
+        """The retention job: old articles leave; a full publish then sweeps their pages."""
+        try:
+            pruned = prune_old(self.db, self.config)
+        except StoreError as exc:
+            log.error("prune: %s", exc)
+            return
+        if pruned.article_ids:
+            self.publishing.request_full()
 
     def _schedule(self, source_id: int, when: datetime) -> None:
         self.scheduler.add_job(self._fetch_job, DateTrigger(run_date=when), args=[source_id],

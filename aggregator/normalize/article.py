@@ -11,6 +11,7 @@ from datetime import datetime
 from ..model import Article, RawItem, xml_safe
 from .fingerprint import article_id, article_key, body_hash, content_hash
 from .sanitize import plain_text, sanitize_html
+from .similarity import signature
 from .urls import absolute_url, canonical_url
 
 _SPACE = re.compile(r"\s+")
@@ -151,4 +152,5 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
         updated_at=raw.updated or published,
         tags=tags,
         body_hash=body_hash(body_text),
+        signature=signature(body_text),
     )

@@ -31,6 +31,7 @@ class PublishReport:
     """Which files a publish wrote (unchanged files are not counted)."""
 
     written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)  # pages of articles no longer stored
     feeds: int = 0
     pages: int = 0
     failed: list[str] = field(default_factory=list)  # outputs that could not be built, with the reason
@@ -89,9 +90,33 @@ def _publish_category(db: Database, config: Config, report: PublishReport, categ
         _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
 
 
+def _retire_pages(db: Database, config: Config, report: PublishReport, full: bool, dropped: set[str]) -> None:
+    """Pages of articles that are gone: a taken-down one becomes its 410 notice (under gone/, which
+    the server answers with status 410), a pruned or purged one is deleted. A full publish sweeps
+    every page and feed no stored article or category stands behind; otherwise only the `dropped`
+    ids are looked at."""
+    out = config.public_dir
+    gone = store.taken_down(db, None if full else dropped)
+    for article_id, at in gone.items():
+        _write(report, out / "gone" / f"{article_id}.html", publish.render_gone(config, from_iso(at)))
+    doomed = set(dropped)
+    if full and (out / "articles").is_dir():
+        stored = set(store.all_article_ids(db))
+        doomed |= {p.stem for p in (out / "articles").glob("*.html") if p.stem not in stored}
+    paths = [out / "articles" / f"{article_id}.html" for article_id in sorted(doomed | set(gone))]
+    if full:  # the feeds and page of a category that was removed or merged away
+        slugs = {r["slug"] for r in store.list_categories(db)} | {publish.ALL.slug}
+        paths += [p for p in sorted((out / "feeds").glob("*.*")) if p.suffix in (".rss", ".atom") and p.stem not in slugs]
+        paths += [p for p in sorted((out / "categories").glob("*.html")) if p.stem not in slugs]
+    for path in paths:
+        if publish.remove_file(path):
+            report.removed.append(path)
+
+
 def publish_site(db: Database, config: Config, *, categories: set[str] | None = None,
-                 article_ids: set[str] | None = None) -> PublishReport:
-    """Rewrite feeds and pages; None for both means everything, else only what changed."""
+                 article_ids: set[str] | None = None, dropped: set[str] | None = None) -> PublishReport:
+    """Rewrite feeds and pages; None for both means everything, else only what changed. `dropped`:
+    ids of articles just removed (takedown, prune), whose pages go."""
     config = resolve_base_url(db, config)
     full = categories is None and article_ids is None
     out = config.public_dir
@@ -115,13 +140,17 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
     ids = store.all_article_ids(db) if full else sorted(article_ids or ())
     for start in range(0, len(ids), PAGE_BATCH):  # batches keep memory flat on a full publish
         for article in store.articles_by_ids(db, set(ids[start:start + PAGE_BATCH])):
-            category = Category(article.category, names.get(article.category, article.category))
+            # An article whose home category was removed is still reachable through "all".
+            category = (Category(article.category, names[article.category]) if article.category in names
+                        else publish.ALL)
             _isolated(report, f"article {article.id}", lambda a=article, c=category: _write(
                 report, out / "articles" / f"{a.id}.html", publish.render_article(config, a, c)))
             report.pages += 1
+    _isolated(report, "pages of removed articles", _retire_pages, db, config, report, full, dropped or set())
     _write(report, out / "index.html", publish.render_index(
         config, rows, store.latest_articles(db, None, INDEX_LATEST), store.count_articles(db)))
     _write(report, out / "style.css", publish.stylesheet())
     store.set_meta(db, "last_publish_at", to_iso(utcnow()))
-    log.info("publish feeds=%s pages=%s files_written=%s", report.feeds, report.pages, len(report.written))
+    log.info("publish feeds=%s pages=%s files_written=%s files_removed=%s", report.feeds, report.pages,
+             len(report.written), len(report.removed))
     return report

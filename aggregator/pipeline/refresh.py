@@ -24,7 +24,7 @@ from ..config import Config
 from ..errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
 from ..fetch import Fetcher
 from ..model import FetchResult, Source, utcnow
-from ..normalize import SourceContext
+from ..normalize import SIGNATURE_VERSION, SourceContext
 from . import policy
 from .pages import PageIngest
 from . import work
@@ -81,6 +81,8 @@ class Refresher(PageIngest):
         self.config = config
         self.fetcher = fetcher
         self.executor = executor
+        if store.check_fingerprint_format(db, SIGNATURE_VERSION):
+            log.warning("near-duplicate fingerprints were made another way: dropped, rebuilt as articles are seen")
 
     async def _run(self, func, *args):
         """Run CPU work off the event loop: in the process pool, or a worker thread.

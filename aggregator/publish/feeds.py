@@ -98,9 +98,12 @@ def _categories(fe, config: Config, article: Article, names: dict[str, str], ato
     slug = article.category
     name = xml_safe(names.get(slug, slug))
     scheme = f"{config.base_url}categories/"
-    cats = [{"term": slug, "scheme": scheme, "label": name} if atom else {"term": name, "scheme": scheme + slug}]
+    cats = []
+    if slug in names:  # a home category that was removed has no page to point at
+        cats.append({"term": slug, "scheme": scheme, "label": name} if atom else {"term": name, "scheme": scheme + slug})
     cats += [{"term": xml_safe(tag)} for tag in article.tags if tag and tag != name]
-    fe.category(cats, replace=True)
+    if cats:
+        fe.category(cats, replace=True)
 
 
 def build_feeds(config: Config, category: Category, articles: list[Article],

@@ -38,3 +38,14 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except OSError as exc:
         raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
     return True
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a published file that no stored state stands behind any more; True when one was there."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise PublishError(f"cannot remove {path}: {exc.strerror or exc}") from None
+    return True

@@ -52,6 +52,14 @@ def render_index(config: Config, categories: list[dict], latest: list[Article], 
     return html.encode("utf-8")
 
 
+def render_gone(config: Config, removed_at: datetime) -> bytes:
+    """The notice a taken-down article's URL answers with (410 Gone), in the site's chrome; the
+    takedown's reason stays in the admin's records."""
+    local = removed_at.astimezone(ZoneInfo(config.timezone))
+    html = environment().get_template("gone.html").render(**_common(config), when=f"{local:%Y-%m-%d}")
+    return html.encode("utf-8")
+
+
 def stylesheet() -> bytes:
     """The site's one stylesheet."""
     source, _, _ = environment().loader.get_source(environment(), "style.css")

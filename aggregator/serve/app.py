@@ -107,7 +107,14 @@ async def article(request: web.Request) -> web.StreamResponse:
     article_id = request.match_info["id"].removesuffix(".html")
     if not _ARTICLE.match(article_id):
         raise web.HTTPNotFound(text="404: no such article\n")
-    return _respond(request, _public(request) / "articles" / f"{article_id}.html", HTML, 300)
+    public = _public(request)
+    cache = request.app[CACHE_KEY]
+    if cache.get(public / "articles" / f"{article_id}.html") is None:
+        notice = cache.get(public / "gone" / f"{article_id}.html")
+        if notice is not None:  # taken down: gone for good, and feed readers should drop it
+            return web.Response(status=410, body=notice.body, headers={
+                "Content-Type": HTML, "Cache-Control": "public, max-age=3600"})
+    return _respond(request, public / "articles" / f"{article_id}.html", HTML, 300)
 
 
 def _health(db: Database, lock: threading.Lock, extra: Callable[[], dict] | None) -> dict:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, fields
-from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
 from ..errors import NotFoundError
 from ..model import Article, from_iso, to_iso
+from . import clusters
+from .gate import Gate
+from .rules import Moves, RuleSet, plan, rule_set
+from .sites import site_of
 from .db import translate_errors, writing
 
-_DERIVED = {"carried_by"}  # read from other tables, not columns of articles
+_DERIVED = {"carried_by", "signature"}  # kept in other tables, not columns of articles
 _FIELDS = [f.name for f in fields(Article) if f.name not in _DERIVED]
 _TIMES = {"published", "first_seen", "updated_at"}
 _BOOLS = {"date_missing", "date_only"}
@@ -35,6 +38,7 @@ class UpsertResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    blocked: int = 0
     categories: set[str] = field(default_factory=set)
     article_ids: set[str] = field(default_factory=set)
 
@@ -53,7 +57,7 @@ def _to_row(article: Article) -> dict:
     return row
 
 
-def _from_row(row: dict) -> Article:
+def row_to_article(row: dict) -> Article:
     values = {k: row[k] for k in _FIELDS}
     for name in _TIMES:
         values[name] = from_iso(values[name])
@@ -66,32 +70,22 @@ def _from_row(row: dict) -> Article:
 
 def _existing(db: Database, article: Article) -> dict | None:
     """The stored row that is this article: same id, else same canonical URL, else (from another
-    source) the same body: a reprint under another link, with other spacing or punctuation."""
+    source) the same body: a reprint under another link, with other spacing or punctuation, else
+    (from another source) the same story by its near-duplicate fingerprint."""
     rows = list(db.query("select * from articles where id = ?", [article.id]))
     if not rows and article.url:
         rows = list(db.query("select * from articles where url = ? order by first_seen limit 1", [article.url]))
+    other = article.source_id if article.source_id is not None else -1
     if not rows and article.body_hash:
         rows = list(db.query("""select * from articles where body_hash = ? and coalesce(source_id, -1) != ?
-                                order by first_seen, id limit 1""",
-                             [article.body_hash, article.source_id if article.source_id is not None else -1]))
+                                order by first_seen, id limit 1""", [article.body_hash, other]))
+    if not rows and article.signature:
+        for article_id, _ in clusters.similar(db, article.signature):
+            rows = list(db.query("select * from articles where id = ? and coalesce(source_id, -1) != ?",
+                                 [article_id, other]))
+            if rows:
+                break
     return rows[0] if rows else None
-
-
-# Second-level domains under which the registrant's name is the third label (www.people.com.cn).
-_CN_SLDS = {"com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn", "ac.cn", "mil.cn", "com.hk", "org.hk", "gov.hk"}
-
-
-def site_of(url: str | None) -> str | None:
-    """The registered site of a URL: politics.people.com.cn -> people.com.cn, www.ccdi.gov.cn -> ccdi.gov.cn."""
-    try:
-        host = (urlsplit(url or "").hostname or "").rstrip(".")
-    except ValueError:
-        return None
-    if not host or host.replace(".", "").isdigit() or ":" in host:
-        return host or None  # an IP address is its own site
-    labels = host.split(".")
-    keep = 3 if ".".join(labels[-2:]) in _CN_SLDS else 2
-    return ".".join(labels[-keep:])
 
 
 def _is_origin(db: Database, source_id: int | None, link: str | None) -> bool:
@@ -127,17 +121,35 @@ def _own_sighting(db: Database, article: Article) -> dict | None:
     return rows[0] if rows else None
 
 
-def _same_body(row: dict, article: Article) -> bool:
+def _same_body(db: Database, row: dict, article: Article) -> bool:
+    """The same story: the same folded body, or (for bodies long enough to tell) fingerprints that
+    agree at least as well as clustering asks."""
+    if row.get("body_hash") and article.body_hash and row["body_hash"] == article.body_hash:
+        return True
+    if article.signature:
+        stored = clusters.signature_of(db, row["id"])
+        if stored and clusters.similarity(stored, article.signature) >= clusters.THRESHOLD:
+            return True
     if row.get("body_hash") and article.body_hash:
-        return row["body_hash"] == article.body_hash
+        return False
     return row["content_html"] == article.content_html
 
 
-def _insert(db: Database, result: UpsertResult, article: Article, item_key: str | None = None) -> None:
+def _placed(db: Database, article_id: str, published: str) -> None:
+    """Keep the article's category memberships in step with its publication time."""
+    db.execute("update article_categories set published = ? where article_id = ?", [published, article_id])
+
+
+def _insert(db: Database, result: UpsertResult, article: Article, rules: RuleSet,
+            item_key: str | None = None) -> None:
     db["articles"].insert(_to_row(article) | {"last_seen": to_iso(article.first_seen)})
+    placed = rules.categories(article)  # its source's category, with what the rules add or keep out
+    db.conn.executemany("insert into article_categories (article_id, category, published) values (?, ?, ?)",
+                        [(article.id, category, to_iso(article.published)) for category in sorted(placed)])
+    clusters.index_signature(db, article.id, article.signature)
     _sight(db, article, article.id, item_key)
     result.new += 1
-    result.categories.add(article.category)
+    result.categories |= placed | {article.category}
     result.article_ids.add(article.id)
 
 
@@ -149,6 +161,8 @@ def _update_primary(db: Database, result: UpsertResult, row: dict, article: Arti
     if row["content_hash"] == article.content_hash and (article.date_missing or
                                                        row["published"] == to_iso(article.published)):
         db["articles"].update(row["id"], seen)
+        if article.signature and clusters.signature_of(db, row["id"]) is None:
+            clusters.index_signature(db, row["id"], article.signature)  # stored before fingerprints were kept
         result.unchanged += 1
         return
     fresh = _to_row(article)
@@ -156,22 +170,51 @@ def _update_primary(db: Database, result: UpsertResult, row: dict, article: Arti
     if not article.date_missing:
         # A real date replaces a stored one, or the first-seen stand-in of a dateless item.
         changes |= {"published": fresh["published"], "date_missing": 0, "date_only": fresh["date_only"]}
+        _placed(db, row["id"], fresh["published"])
     db["articles"].update(row["id"], changes)
+    clusters.index_signature(db, row["id"], article.signature)
     result.updated += 1
     result.categories.add(row["category"])
     result.article_ids.add(row["id"])
 
 
+def _rekey(db: Database, old_id: str, key: str) -> str:
+    """Give an article the key (and id) of the sighting that now speaks for it, with everything that
+    refers to it. Only for an article no publish has seen (first seen after the last publish began,
+    within this cycle), so never a GUID a subscriber has."""
+    new_id = article_id_of(key)
+    if new_id == old_id or db.execute("select 1 from articles where id = ?", [new_id]).fetchone():
+        return old_id
+    signature = clusters.signature_of(db, old_id)
+    clusters.drop_signature(db, old_id)
+    db.execute("update articles set id = ?, key = ? where id = ?", [new_id, key, old_id])
+    for table in ("sightings", "article_categories"):
+        db.execute(f"update {table} set article_id = ? where article_id = ?", [new_id, old_id])
+    clusters.index_signature(db, new_id, signature)
+    return new_id
+
+
 def _take_over(db: Database, result: UpsertResult, row: dict, article: Article) -> None:
-    """A better-ranked sighting (the origin's own copy) now speaks for the article: its fields replace
-    the article's; identity, category and first-seen time stay."""
+    """A better-ranked sighting (the origin's own copy, or within one cycle the lowest source id)
+    now speaks for the article: its fields replace the article's; category and first-seen time stay.
+
+    The id stays too, so subscribers never see a GUID change, unless the article was first seen in
+    this same cycle and no publish has run since: then it takes the primary's id, and which source
+    of the cycle was fetched first changes nothing."""
     fresh = _to_row(article)
     keep = {"id", "key", "category", "first_seen"}
     db["articles"].update(row["id"], {k: v for k, v in fresh.items() if k not in keep}
                           | {"last_seen": to_iso(article.first_seen)})
+    _placed(db, row["id"], fresh["published"])
+    clusters.index_signature(db, row["id"], article.signature)
+    article_id = row["id"]
+    last_publish = db.execute("select value from meta where key = 'last_publish_at'").fetchone()
+    if row["first_seen"] == fresh["first_seen"] and (last_publish is None or last_publish[0] < row["first_seen"]):
+        article_id = _rekey(db, row["id"], article.key)
     result.updated += 1
     result.categories.add(row["category"])
-    result.article_ids.add(row["id"])
+    result.article_ids.discard(row["id"])
+    result.article_ids.add(article_id)
 
 
 @translate_errors
@@ -184,6 +227,8 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
     another source said.
     """
     result = UpsertResult()
+    gate: Gate | None = None
+    rules: RuleSet | None = None
     with writing(db):
         for article in articles:
             mine = _own_sighting(db, article)
@@ -198,14 +243,19 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
                         "url": article.url, "guid": article.guid, "title": article.title, "origin": article.origin,
                         "content_hash": article.content_hash, "last_seen": to_iso(article.first_seen)})
                     continue
+            gate = gate or Gate(db)
+            if gate.blocks(article):
+                result.blocked += 1  # taken down or on the blocklist: never stored again
+                continue
             row = _existing(db, article)
+            rules = rules if rules is not None else rule_set(db)
             if row is None:
-                _insert(db, result, article)
+                _insert(db, result, article, rules)
             elif row["source_id"] == article.source_id:
                 # Stored before sightings were kept, or the source's item changed its key.
                 _sight(db, article, row["id"])
                 _update_primary(db, result, row, article)
-            elif _same_body(row, article):
+            elif _same_body(db, row, article):
                 _sight(db, article, row["id"])
                 primary = _rank(db, row["source_id"], row["url"], row["first_seen"])
                 if _rank(db, article.source_id, article.url, to_iso(article.first_seen)) < primary:
@@ -220,8 +270,23 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
                 # The same GUID or link with another body: this source's own article, never an edit of
                 # the other's (a reused GUID must not rewrite a trusted outlet's copy).
                 key = f"{article.key}#source:{article.source_id}"
-                _insert(db, result, article.replace(key=key, id=article_id_of(key)), item_key=article.key)
+                _insert(db, result, article.replace(key=key, id=article_id_of(key)), rules, item_key=article.key)
     return result
+
+
+def delete_articles(db: Database, ids: list[str]) -> int:
+    """Remove articles with everything that hangs off them (memberships, sightings, fingerprints);
+    the caller holds the write transaction. Returns how many article rows went."""
+    removed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for article_id in chunk:
+            clusters.drop_signature(db, article_id)
+        for table, column in (("article_categories", "article_id"), ("sightings", "article_id")):
+            db.execute(f"delete from {table} where {column} in ({marks})", chunk)
+        removed += db.execute(f"delete from articles where id in ({marks})", chunk).rowcount
+    return removed
 
 
 def _with_outlets(db: Database, articles: list[Article]) -> list[Article]:
@@ -242,12 +307,49 @@ def _with_outlets(db: Database, articles: list[Article]) -> list[Article]:
     return articles
 
 
+def iter_articles(db: Database, batch: int = 500):
+    """Every stored article, in batches of `batch`, by id (memory stays flat however many there are)."""
+    last = ""
+    while True:
+        rows = list(db.query("select * from articles where id > ? order by id limit ?", [last, batch]))
+        if not rows:
+            return
+        yield [row_to_article(r) for r in rows]
+        last = rows[-1]["id"]
+
+
+@translate_errors
+def apply_rules(db: Database, batch: int = 500) -> Moves:
+    """Bring every stored article's categories in line with the rules; returns what moved."""
+    rules = rule_set(db)
+    total = Moves([], [])
+    for articles in iter_articles(db, batch):
+        moves = plan(db, rules, articles)
+        if moves.added or moves.removed:
+            published = {a.id: to_iso(a.published) for a in articles}
+            with writing(db):
+                db.conn.executemany(
+                    "insert or ignore into article_categories (article_id, category, published) values (?, ?, ?)",
+                    [(a, c, published[a]) for a, c in moves.added])
+                db.conn.executemany("delete from article_categories where article_id = ? and category = ?",
+                                    moves.removed)
+        total.added += moves.added
+        total.removed += moves.removed
+    return total
+
+
+def recent_articles(db: Database, limit: int) -> list[Article]:
+    """The newest `limit` articles by first-seen time (what `rules test` looks at)."""
+    return [row_to_article(r) for r in db.query("select * from articles order by first_seen desc, id limit ?",
+                                                 [limit])]
+
+
 def get_article(db: Database, article_id: str) -> Article:
     """One article by id, or NotFoundError."""
     rows = list(db.query("select * from articles where id = ?", [article_id]))
     if not rows:
         raise NotFoundError(f"no article with id {article_id}")
-    return _with_outlets(db, [_from_row(rows[0])])[0]
+    return _with_outlets(db, [row_to_article(rows[0])])[0]
 
 
 def latest_articles(db: Database, category: str | None, limit: int) -> list[Article]:
@@ -255,9 +357,10 @@ def latest_articles(db: Database, category: str | None, limit: int) -> list[Arti
     if category is None:
         rows = db.query("select * from articles order by published desc, id limit ?", [limit])
     else:
-        rows = db.query("select * from articles where category = ? order by published desc, id limit ?",
+        rows = db.query("""select a.* from article_categories m join articles a on a.id = m.article_id
+                           where m.category = ? order by m.published desc, m.article_id limit ?""",
                         [category, limit])
-    return _with_outlets(db, [_from_row(r) for r in rows])
+    return _with_outlets(db, [row_to_article(r) for r in rows])
 
 
 def articles_by_ids(db: Database, ids: set[str]) -> list[Article]:
@@ -266,7 +369,7 @@ def articles_by_ids(db: Database, ids: set[str]) -> list[Article]:
     id_list = sorted(ids)
     for start in range(0, len(id_list), 500):
         chunk = id_list[start:start + 500]
-        found.extend(_from_row(r) for r in db.query(
+        found.extend(row_to_article(r) for r in db.query(
             f"select * from articles where id in ({','.join('?' * len(chunk))})", chunk))
     return _with_outlets(db, found)
 

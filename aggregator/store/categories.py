@@ -101,7 +101,7 @@ def list_categories(db: Database) -> list[dict]:
     return list(db.query(
         """select c.slug, c.name, c.created_at,
                   (select count(*) from sources s where s.category = c.slug) as sources,
-                  (select count(*) from articles a where a.category = c.slug) as articles
+                  (select count(*) from article_categories m where m.category = c.slug) as articles
            from categories c order by c.slug"""))
 
 
@@ -111,3 +111,51 @@ def require_category(db: Database, slug: str) -> Category:
     if found is None or found.slug != slug:
         raise NotFoundError(f"no category with slug '{slug}'")
     return found
+
+
+@translate_errors
+def rename_category(db: Database, slug: str, name: str) -> Category:
+    """Give an existing category another display name (its slug, and so its URLs, stay)."""
+    require_category(db, slug)
+    return add_category(db, slug, name)
+
+
+def _drop(db: Database, slug: str) -> None:
+    db.execute("delete from rules where category = ?", [slug])
+    db.execute("delete from article_categories where category = ?", [slug])
+    db.execute("delete from categories where slug = ?", [slug])
+
+
+@translate_errors
+def remove_category(db: Database, slug: str) -> int:
+    """Delete a category with its rules; its articles stay reachable through their other categories
+    and "all". Refused while sources file new articles into it. Returns how many articles had it as
+    their home (they keep it as a label until a rule or merge places them)."""
+    require_category(db, slug)
+    with writing(db):
+        sources = db.execute("select count(*) from sources where category = ?", [slug]).fetchone()[0]
+        if sources:
+            raise RejectedError(f"category '{slug}' still has {sources} sources: move them "
+                                f"(aggregator sources update ID --category OTHER) or merge it into another")
+        homed = db.execute("select count(*) from articles where category = ?", [slug]).fetchone()[0]
+        _drop(db, slug)
+    return homed
+
+
+@translate_errors
+def merge_categories(db: Database, source: str, into: str) -> int:
+    """Move everything of category `source` (sources, articles, rules) into `into`, then delete
+    `source`. Returns how many articles were in `source`."""
+    if source == into:
+        raise RejectedError("a category cannot be merged into itself")
+    require_category(db, source)
+    require_category(db, into)
+    with writing(db):
+        moved = db.execute("select count(*) from article_categories where category = ?", [source]).fetchone()[0]
+        db.execute("update sources set category = ? where category = ?", [into, source])
+        db.execute("update articles set category = ? where category = ?", [into, source])
+        db.execute("""insert or ignore into article_categories (article_id, category, published)
+                      select article_id, ?, published from article_categories where category = ?""", [into, source])
+        db.execute("update or ignore rules set category = ? where category = ?", [into, source])
+        _drop(db, source)
+    return moved

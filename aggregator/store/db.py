@@ -25,6 +25,10 @@ def open_db(path: Path, *, migrate: bool = True) -> Database:
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = Database(conn)
         db.execute("PRAGMA busy_timeout = 30000")
+        if migrate and not db.execute("select 1 from sqlite_master limit 1").fetchone():
+            # A new file: pages freed by pruning can be handed back to the file system
+            # (store.retention). Only settable before the first table exists.
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")

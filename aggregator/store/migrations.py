@@ -113,3 +113,40 @@ def m007_sightings(db: Database) -> None:
            select source_id, key, id, url, guid, title, origin, content_hash, first_seen,
                   coalesce(last_seen, first_seen)
            from articles where source_id is not null""")
+
+
+@migrations()
+def m008_clusters_and_memberships(db: Database) -> None:
+    """Near-duplicate fingerprints with their LSH bands, and the categories each article is in.
+
+    Bands are (band hash, article) pairs in a table without rowids, so checking a new article
+    against every stored one is BANDS index lookups. An article's categories start as its source's;
+    rules add and remove others. `published` is copied into the membership so a category's newest
+    articles are read from one index."""
+    db.execute("create table fingerprints (article_id text primary key, signature blob not null)")
+    db.execute("""create table lsh_bands (band integer not null, article_id text not null,
+                                          primary key (band, article_id)) without rowid""")
+    db.execute("""create table article_categories (article_id text not null, category text not null,
+                                                   published text not null, primary key (article_id, category))
+                  without rowid""")
+    db.execute("create index article_categories_newest on article_categories (category, published desc, article_id)")
+    db.execute("""insert into article_categories (article_id, category, published)
+                  select id, category, published from articles""")
+
+
+@migrations()
+def m009_rules_takedowns_retention(db: Database) -> None:
+    """Category rules, takedowns with what they remember, the 来源/domain/URL blocklist, and the
+    digests of pruned items (so a feed that still lists one does not bring it back as new)."""
+    db.execute("""create table rules (id integer primary key, category text not null, pattern text not null,
+                                      field text not null, regex integer not null default 0,
+                                      exclude integer not null default 0, origin text not null default 'cli',
+                                      created_at text not null)""")
+    db.execute("""create table takedowns (id integer primary key, article_id text not null, title text,
+                                          url text, reason text not null, at text not null, urls text)""")
+    # What a takedown remembers so the story never returns: its links, item keys and body hash.
+    db.execute("""create table blocked (kind text not null, value text not null, takedown_id integer not null,
+                                        primary key (kind, value)) without rowid""")
+    db.execute("""create table blocklist (id integer primary key, field text not null, pattern text not null,
+                                          reason text not null, at text not null)""")
+    db.execute("create table pruned (digest text primary key, at text not null) without rowid")

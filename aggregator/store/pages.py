@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from ..model import to_iso, utcnow
+from .gate import was_pruned
 from .db import translate_errors, writing
 
 # A link whose article page failed to download is tried again on later cycles, this many times in all.
@@ -21,7 +22,10 @@ def unseen_links(db: Database, source_id: int, links: list[str]) -> list[str]:
         done.update(r[0] for r in db.execute(
             f"select url from seen_links where source_id = ? and done = 1 and url in ({','.join('?' * len(chunk))})",
             [source_id, *chunk]).fetchall())
-    return [link for link in links if link not in done]
+    fresh = [link for link in links if link not in done]
+    # A link whose article was taken down or pruned for age is not fetched again.
+    return [link for link in fresh if not was_pruned(db, [link, f"url:{link}"])
+            and not db.execute("select 1 from blocked where kind = 'url' and value = ?", [link]).fetchone()]
 
 
 @translate_errors

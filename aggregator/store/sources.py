@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, RejectedError, StoreError
 from ..model import Selectors, Source, from_iso, to_iso, utcnow
+from .articles import delete_articles
 from .db import translate_errors, writing
 
 _FIELDS = [f.name for f in fields(Source)]
@@ -121,9 +122,8 @@ def remove_source(db: Database, source_id: int, *, purge: bool = False) -> int:
         if purge:
             # Other sources' sightings of a purged article go too: their next fetch brings it back
             # as their own article, with their own fields.
-            db.execute("delete from sightings where article_id in (select id from articles where source_id = ?)",
-                       [source_id])
-            purged = db.execute("delete from articles where source_id = ?", [source_id]).rowcount
+            ids = [r[0] for r in db.execute("select id from articles where source_id = ?", [source_id])]
+            purged = delete_articles(db, ids)
         else:
             db.execute("update articles set source_id = null where source_id = ?", [source_id])
         # Everything else the source owned: a new source never inherits any of it.

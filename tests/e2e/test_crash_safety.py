@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -22,10 +23,20 @@ pytestmark = pytest.mark.e2e
 SOURCES, ITEMS = 24, 80
 
 
+WORDS = ("纪检", "监察", "巡视", "整改", "干部", "群众", "基层", "作风", "廉洁", "制度", "监督", "执纪", "问责",
+         "审查", "调查", "通报", "会议", "部署", "落实", "责任", "政治", "纪律", "规矩", "党建", "改革", "发展")
+
+
+def unique_text(n: int, i: int) -> str:
+    """Text of its own for item i of source n: a shared template would be one story (near-duplicates)."""
+    rng = random.Random(n * 10_000 + i)
+    return "".join(rng.choice(WORDS) + ("。" if rng.random() < 0.1 else "") for _ in range(200))
+
+
 def big_feed(n: int) -> str:
     # Every item its own text: the same body from another source would be one story seen twice.
     return rss([{"title": f"源{n}第{i}篇", "link": f"http://u.test/{n}/{i}.html", "guid": f"http://u.test/{n}/{i}",
-                 "description": f"<p>源{n}第{i}篇。" + "纪检监察工作报道。" * 60 + "</p>",
+                 "description": f"<p>源{n}第{i}篇。{unique_text(n, i)}</p>",
                  "pubDate": f"Sun, 03 Nov 2024 {i % 24:02d}:{i % 60:02d}:00 +0800"}
                 for i in range(ITEMS)])
 
