@@ -47,7 +47,7 @@ from lxml.cssselect import CSSSelector
 
 from .config import check_timezone, format_duration, parse_duration
 from .errors import CatalogError
-from .model import SOURCE_KINDS, Selectors, Source
+from .model import FULL_TEXT_MODES, SOURCE_KINDS, Selectors, Source
 
 
 @dataclass
@@ -62,10 +62,11 @@ class CatalogEntry:
     timezone: str | None = None
     selectors: Selectors = field(default_factory=Selectors)
     enabled: bool = True
+    full_text: str | None = None  # auto | always | never; None: the full_text setting
 
 
 OPML_NS = "https://github.com/news-aggregator/aggregator/opml"
-_SETTINGS = ("kind", "every", "timezone", "name", "enabled")
+_SETTINGS = ("kind", "every", "timezone", "name", "enabled", "full_text")
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,9 @@ def _entry(raw: dict, where: str) -> CatalogEntry:
         if not isinstance(table, dict):
             raise ValueError("selectors must be a table, e.g. selectors = { links = \"ul.list a\" }")
         selectors = check_selectors(table)
+        full_text = str(raw["full_text"]) if "full_text" in raw else None
+        if full_text is not None and full_text not in FULL_TEXT_MODES:
+            raise ValueError(f"full_text must be one of {', '.join(FULL_TEXT_MODES)}, got '{full_text}'")
     except ValueError as exc:
         raise CatalogError(f"{where}: {exc}") from None
     name = str(raw["name"]).strip() if raw.get("name") else None
@@ -216,7 +220,7 @@ def _entry(raw: dict, where: str) -> CatalogEntry:
     if not isinstance(enabled, bool):
         raise CatalogError(f"{where}: enabled must be true or false")
     return CatalogEntry(url=url, category=category, name=name, kind=kind, every=every, timezone=tz,
-                        selectors=selectors, enabled=enabled)
+                        selectors=selectors, enabled=enabled, full_text=full_text)
 
 
 def read_toml(path: Path) -> Catalog:
@@ -309,7 +313,8 @@ def to_toml(categories: dict[str, str], sources: list[Source], rules: list[Catal
             {k: v for k, v in {"url": s.url, "category": s.category, "name": s.name, "kind": s.kind,
                                "every": format_duration(s.every), "timezone": s.timezone,
                                "selectors": selectors_table(s.selectors) or None,
-                               "enabled": None if s.enabled else False}.items() if v is not None}
+                               "enabled": None if s.enabled else False, "full_text": s.full_text}.items()
+               if v is not None}
             for s in sources
         ],
     }
@@ -340,7 +345,7 @@ def to_opml(categories: dict[str, str], sources: list[Source], title: str) -> st
                 standard["htmlUrl"] = s.site_url
             outline = etree.SubElement(group, "outline", **standard)
             ours = {"kind": s.kind, "every": format_duration(s.every), "timezone": s.timezone, "name": s.name,
-                    "enabled": None if s.enabled else "false"} | selectors_table(s.selectors)
+                    "enabled": None if s.enabled else "false", "full_text": s.full_text} | selectors_table(s.selectors)
             for key, value in ours.items():
                 if value is not None:
                     outline.set(f"{{{OPML_NS}}}{key}", str(value))

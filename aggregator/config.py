@@ -91,6 +91,10 @@ class Config:
     base_url: str = ""  # empty: derived from the address actually served (config.served_url)
     timezone: str = "Asia/Shanghai"
     items_per_feed: int = 50
+    full_text: str = "auto"  # fetch the article page behind teaser items: auto | always | never
+    mirror_images: bool = True  # copy the images of stored bodies under public/media/
+    max_image_bytes: int = 5 * 1024 * 1024
+    max_article_image_bytes: int = 20 * 1024 * 1024
     retention_days: int = 180  # articles older than this leave the database (0: keep them all)
     items_per_fetch: int = 1000
     page_articles_per_fetch: int = 30
@@ -187,7 +191,8 @@ def _coerce(key: str, raw: Any, origin: str) -> Any:
 # Upper bounds: a value past these breaks something (memory, SQLite integers, sockets) rather than
 # being a choice anyone makes.
 _UPPER = {"port": 65535, "items_per_feed": 10_000, "items_per_fetch": 100_000, "page_articles_per_fetch": 1_000,
-          "page_depth": 100, "retention_days": 36_500, "max_body_bytes": 1 << 30, "max_redirects": 20, "max_concurrency": 1_000,
+          "page_depth": 100, "retention_days": 36_500,
+          "max_image_bytes": 1 << 30, "max_article_image_bytes": 1 << 32, "max_body_bytes": 1 << 30, "max_redirects": 20, "max_concurrency": 1_000,
           "per_host_limit": 100, "parse_workers": 64}
 # Seconds settings: finite, within these ranges (fetch_timeout must also be above 0).
 _SECONDS = {"fetch_timeout": (0, 3600), "host_delay": (0, 3600), "shutdown_grace": (0, 3600),
@@ -212,7 +217,8 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
         raise bad("timezone", "must be an IANA time zone such as Asia/Shanghai") from None
     for key, low in (("items_per_feed", 1), ("items_per_fetch", 1), ("page_articles_per_fetch", 1), ("page_depth", 1), ("max_body_bytes", 1024),
                      ("max_concurrency", 1), ("per_host_limit", 1), ("parse_workers", 0),
-                     ("max_redirects", 0), ("port", 0), ("retention_days", 0)):
+                     ("max_redirects", 0), ("port", 0), ("retention_days", 0),
+                     ("max_image_bytes", 1024), ("max_article_image_bytes", 1024)):
         if getattr(cfg, key) < low:
             raise bad(key, f"must be at least {low}")
     for key, high in _UPPER.items():
@@ -228,6 +234,8 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
             parse_duration(getattr(cfg, key))
         except ValueError as exc:
             raise bad(key, f"is invalid: {exc}") from None
+    if cfg.full_text not in ("auto", "always", "never"):
+        raise bad("full_text", "must be auto, always or never")
     if cfg.item_link not in ("site", "original"):
         raise bad("item_link", "must be 'site' or 'original'")
     if cfg.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 SOURCE_KINDS = ("auto", "feed", "page")
 SOURCE_STATUSES = ("new", "ok", "failing", "backoff", "disabled")
+FULL_TEXT_MODES = ("auto", "always", "never")
 
 
 # Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
@@ -104,6 +105,7 @@ class Source:
     title: str | None = None
     created_at: datetime | None = None
     warning: str | None = None
+    full_text: str | None = None  # auto | always | never; None: the full_text setting
     selectors: Selectors = field(default_factory=Selectors)
 
     @property
@@ -172,6 +174,7 @@ class ExtractedPage:
     encoding: str
     replaced: bool = False  # the text had to be decoded with replacement characters
     editor: str | None = None  # 责任编辑: kept apart, never taken for the author
+    next_pages: list[str] = field(default_factory=list)  # the article's continuation pages, in order
 
 
 @dataclass

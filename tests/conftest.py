@@ -27,9 +27,13 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    """Settings for a test: private networks allowed (the upstream is 127.0.0.1), parsing in-process."""
+    """Settings for a test: private networks allowed (the upstream is 127.0.0.1), parsing in-process,
+    no full-text or image fetches unless a test asks for them."""
+    # Full text and image mirroring would follow the fixtures' made-up links (upstream.test ...) out
+    # of the machine: off here, on in the tests of those features.
     return Config(data_dir=tmp_path / "data", allow_private_networks=True, parse_workers=1, host_delay=0,
-                  site_name="测试资讯网", base_url="http://127.0.0.1:8080/")
+                  site_name="测试资讯网", base_url="http://127.0.0.1:8080/", full_text="never",
+                  mirror_images=False)
 
 
 @pytest.fixture

@@ -135,7 +135,8 @@ def test_fetch_order_never_changes_a_published_byte_of_a_cluster(tmp_path, https
     results = []
     for order in ([1, 2, 3, 4, 5], [5, 4, 3, 2, 1], [3, 1, 5, 2, 4]):
         config = Config(data_dir=tmp_path / "-".join(map(str, order)), allow_private_networks=True,
-                        parse_workers=1, host_delay=0, site_name="测试资讯网", base_url="http://127.0.0.1:8080/")
+                        parse_workers=1, host_delay=0, site_name="测试资讯网", base_url="http://127.0.0.1:8080/",
+                        full_text="never", mirror_images=False)
         db = store.open_db(config.db_path)
         add_outlets(db, httpserver)
         in_order(db, config, order)

@@ -108,7 +108,8 @@ def test_fetch_order_never_changes_a_published_byte(tmp_path, httpserver: HTTPSe
     results = []
     for order in ([1, 2, 3], [3, 2, 1]):
         config = Config(data_dir=tmp_path / "x".join(map(str, order)), allow_private_networks=True,
-                        parse_workers=1, host_delay=0, site_name="测试资讯网", base_url="http://127.0.0.1:8080/")
+                        parse_workers=1, host_delay=0, site_name="测试资讯网", base_url="http://127.0.0.1:8080/",
+                        full_text="never", mirror_images=False)
         db = store.open_db(config.db_path)
         for path in ("/a", "/b", "/c"):
             add(db, httpserver.url_for(path))

@@ -12,13 +12,15 @@ import click
 
 from .. import store
 from ..catalog import check_url
-from ..errors import AggregatorError
+from ..errors import AggregatorError, ExtractError
 from ..fetch import Fetcher
-from ..model import ExtractedPage, FetchResult, Selectors
-from ..normalize import absolute_url, author_name, clean_title, plain_text, sanitize_html
+from ..model import ExtractedPage, FetchResult, Selectors, utcnow
+from ..normalize import (SourceContext, absolute_url, author_name, clean_title, plain_text, resolve_lazy_images,
+                         sanitize_html)
 from ..parse import DiscoveredFeeds, HtmlPage, parse_document
 from ..parse.listing import find_article_links
 from ..parse.page import extract_article
+from ..pipeline import Refresher
 from ..pipeline.pages import HTML_ACCEPT
 from .base import Context, cli, pass_ctx
 from .options import SOURCE_ID, selector_options, selectors_from
@@ -52,7 +54,7 @@ def page_fields(page: ExtractedPage, tz: str) -> dict[str, Any]:
     """The normalized article of an extracted page, as `extract --json` prints it."""
     item = page.item
     base = item.base_url or page.page_url
-    body = sanitize_html(item.content_html or "", base)
+    body = sanitize_html(resolve_lazy_images(item.content_html or ""), base)  # as ingest stores it
     published = item.published.astimezone(ZoneInfo(tz)).isoformat() if item.published else None
     return {
         "title": clean_title(item.title), "published": published, "published_raw": item.published_raw,
@@ -108,8 +110,30 @@ def extract(ctx: Context, path_or_url: str, base_url: str | None, as_json: bool,
         except ValueError:
             raise click.BadParameter(f"{path_or_url!r} is neither a file nor an http(s) URL",
                                      param_hint="PATH_OR_URL") from None
-        result = _fetch(ctx, url, HTML_ACCEPT)
+        fields = _extract_url(ctx, url, selectors, tz)
+        _show(fields, as_json)
+        return
     fields = page_fields(extract_article(result, tz, selectors=selectors), tz)
+    _show(fields, as_json)
+
+
+def _extract_url(ctx: Context, url: str, selectors: Selectors, tz: str) -> dict[str, Any]:
+    """The article at `url` as ingest reads it: the same fetcher, continuation pages joined."""
+    async def go():
+        async with Fetcher(ctx.config) as fetcher:
+            refresher = Refresher(None, ctx.config, fetcher, None)  # reads pages only: no database
+            context = SourceContext(source_id=None, category="", feed_url=url, source_name=None, timezone=tz,
+                                    from_feed=False)
+            return await refresher.fetch_article(url, context, selectors, utcnow())
+    extracted = asyncio.run(go())
+    if extracted.error or extracted.item is None:
+        raise ExtractError(extracted.error or "no article on the page")
+    page = ExtractedPage(item=extracted.item, page_url=extracted.page_url or url, encoding=extracted.encoding or "",
+                         replaced=extracted.replaced, editor=extracted.editor)
+    return page_fields(page, tz) | {"pages": extracted.pages}
+
+
+def _show(fields: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
     else:

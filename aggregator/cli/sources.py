@@ -13,7 +13,7 @@ from ..catalog import CatalogEntry, CatalogRule, check_url, read_catalog, to_opm
 from ..config import check_timezone, format_duration, parse_duration
 from ..errors import FetchError
 from ..fetch.guard import check_ip_literal
-from ..model import SOURCE_KINDS, Source, to_iso
+from ..model import FULL_TEXT_MODES, SOURCE_KINDS, Source, to_iso
 from .base import Context, cli, pass_ctx, table
 from .options import SOURCE_ID, nonempty, selector_options, selectors_from
 
@@ -68,10 +68,13 @@ def sources() -> None:
               help="feed; page (a listing page whose article links are followed); auto (either).")
 @click.option("--every", callback=_duration, help="Polling interval: 90s, 30m, 2h, 1d (at least 1m).")
 @click.option("--timezone", callback=_timezone, help="Zone for dates without one (default: config timezone).")
+@click.option("--full-text", type=click.Choice(FULL_TEXT_MODES),
+              help="Fetch each item's article page: auto (teasers only), always, never (default: the "
+                   "full_text setting, auto).")
 @selector_options
 @pass_ctx
 def add(ctx: Context, url: str, category: str, name: str | None, kind: str, every: int | None,
-        timezone: str | None, **options: str | None) -> None:
+        timezone: str | None, full_text: str | None, **options: str | None) -> None:
     """Add a source: a feed, or an HTML listing page whose article links are followed.
 
     Nothing is fetched until the next `aggregator fetch` (or the daemon's next sync).
@@ -89,7 +92,7 @@ def add(ctx: Context, url: str, category: str, name: str | None, kind: str, ever
     cat = store.ensure_category(db, category)
     source = store.add_source(db, Source(id=None, url=url, category=cat.slug, name=name, kind=kind,
                                          every=every or ctx.config.default_every_seconds, timezone=timezone,
-                                         selectors=selectors))
+                                         selectors=selectors, full_text=full_text))
     click.echo(f"added source {source.id}: {url} -> {cat.name} ({cat.slug})")
     host = urlsplit(url).hostname or ""
     if not ctx.config.allow_private_networks and (host == "localhost" or host.endswith(".localhost")
@@ -106,7 +109,7 @@ def _as_json(source: Source, articles: int) -> dict:
         "last_error": source.last_error, "last_error_at": to_iso(source.last_error_at),
         "last_fetched_at": to_iso(source.last_fetched_at), "last_success_at": to_iso(source.last_success_at),
         "next_fetch_at": to_iso(source.next_fetch_at), "consecutive_failures": source.consecutive_failures,
-        "warning": source.warning, "articles": articles,
+        "warning": source.warning, "articles": articles, "full_text": source.full_text,
     }
 
 
@@ -254,12 +257,13 @@ def import_entries(ctx: Context, categories: dict[str, str], entries: list[Catal
             store.add_source(db, Source(id=None, url=entry.url, category=cat.slug, name=entry.name,
                                         kind=entry.kind, every=every, timezone=entry.timezone,
                                         selectors=entry.selectors, enabled=entry.enabled,
+                                        full_text=entry.full_text,
                                         status="new" if entry.enabled else "disabled"))
             added += 1
             continue
         wanted = {"category": cat.slug, "name": entry.name or existing.name, "kind": entry.kind,
                   "every": every, "timezone": entry.timezone, "selectors": entry.selectors,
-                  "enabled": entry.enabled}
+                  "enabled": entry.enabled, "full_text": entry.full_text}
         changes = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
         if "enabled" in changes:
             changes["status"] = "disabled" if not entry.enabled else ("ok" if existing.last_success_at else "new")

@@ -7,7 +7,7 @@ import json
 import click
 
 from .. import store
-from ..pipeline import publish_site
+from ..pipeline import publish_site, sweep_media
 from .base import Context, cli, pass_ctx, table
 
 
@@ -26,6 +26,7 @@ def _republish(ctx: Context, removed: store.Removed) -> int:
         return 0
     report = publish_site(ctx.db, ctx.config, categories=removed.categories, article_ids=set(),
                           dropped=set(removed.articles))
+    sweep_media(ctx.db, ctx.config)  # its mirrored images too, unless another article shows them
     for failure in report.failed:
         click.echo(f"warning: not published: {failure}", err=True)
     return len(report.written) + len(report.removed)

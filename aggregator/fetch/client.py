@@ -88,8 +88,11 @@ class Fetcher:
             await self._session.close()
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    accept: str | None = None) -> FetchResult:
-        """GET `url` with validators; a 304 comes back as not_modified, errors as FetchError."""
+                    accept: str | None = None, referer: str | None = None,
+                    max_bytes: int | None = None) -> FetchResult:
+        """GET `url` with validators; a 304 comes back as not_modified, errors as FetchError.
+        `referer` is sent as Referer (images of hotlink-protected sites); `max_bytes` lowers the
+        body cap below max_body_bytes."""
         try:
             host = URL(url).host or ""
         except ValueError:
@@ -114,7 +117,8 @@ class Fetcher:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.config.fetch_timeout):
-                return await self._fetch(url, etag, last_modified, accept, started)
+                return await self._fetch(url, etag, last_modified, accept, started, referer,
+                                         min(max_bytes or self.config.max_body_bytes, self.config.max_body_bytes))
         except TimeoutError:
             raise FetchError(f"timeout after {self.config.fetch_timeout:g} s", url=url) from None
         except FetchError as exc:
@@ -157,7 +161,7 @@ class Fetcher:
             slot.release()
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None, accept: str | None,
-                     started: float) -> FetchResult:
+                     started: float, referer: str | None = None, max_bytes: int | None = None) -> FetchResult:
         assert self._session is not None, "use Fetcher as an async context manager"
         current = url
         permanent = True
@@ -175,6 +179,8 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+            if referer:
+                headers["Referer"] = referer
             async with self._session.get(target, headers=headers, allow_redirects=False) as resp:
                 if resp.status in _REDIRECTS and "Location" in resp.headers:
                     permanent = permanent and resp.status in _PERMANENT
@@ -192,7 +198,7 @@ class Fetcher:
                     raise FetchError(f"HTTP {resp.status}", url=current, status=resp.status,
                                      retry_after=parse_retry_after(resp.headers.get("Retry-After")))
                 else:
-                    result.body = await read_limited(resp, self.config.max_body_bytes)
+                    result.body = await read_limited(resp, max_bytes or self.config.max_body_bytes)
                 result.elapsed_ms = int((time.monotonic() - started) * 1000)
                 return result
         raise FetchError(f"too many redirects (over {self.config.max_redirects})", url=url)

@@ -11,6 +11,7 @@ from datetime import datetime
 from ..model import Article, RawItem, xml_safe
 from .fingerprint import article_id, article_key, body_hash, content_hash
 from .sanitize import plain_text, sanitize_html
+from .images import resolve_lazy_images
 from .similarity import signature
 from .urls import absolute_url, canonical_url
 
@@ -112,7 +113,8 @@ def normalize_item(raw: RawItem, ctx: SourceContext, now: datetime) -> Article |
     if not title and not body_source.strip() and not link:
         return None
     base = absolute_url(raw.base_url, ctx.feed_url) or absolute_url(raw.link, ctx.feed_url) or ctx.feed_url
-    body = sanitize_html(body_source, base)  # last step for the body: nothing is added after it
+    # Lazy-loaded images point at their real address before the sanitizer drops data-src & co.
+    body = sanitize_html(resolve_lazy_images(body_source), base)  # last step: nothing is added after it
     body_text = plain_text(body)  # read once: the emptiness check, summary, stand-in title and body hash
     if not title and not link and not body_text and "<img" not in body:
         return None  # the body was all script or markup: still nothing to show

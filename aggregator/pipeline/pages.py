@@ -15,9 +15,10 @@ from datetime import datetime
 
 from .. import store
 from ..errors import FetchError, ParseError
-from ..model import Article, FetchResult, Source
+from ..model import Article, FetchResult, Selectors, Source
 from ..normalize import SourceContext
-from .work import Extracted, Listed, extract_and_normalize, list_links
+from ..parse.page import MAX_PAGES, page_number
+from .work import Extracted, Listed, article_page_links, extract_and_normalize, extract_pages, list_links
 
 log = logging.getLogger("aggregator.pipeline")
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -75,14 +76,40 @@ class PageIngest:
             next_page = listed.listing.next_page
         return links
 
+    async def fetch_article(self, link: str, ctx: SourceContext, selectors: Selectors, now: datetime) -> Extracted:
+        """Fetch an article page and, when it is split, its continuation pages (to the end, at most
+        MAX_PAGES in all), and extract them into one Article. Raises FetchError for the first page;
+        a later page that cannot be fetched ends the article there (logged)."""
+        page = await self.fetcher.fetch(link, accept=HTML_ACCEPT)
+        extracted: Extracted = await self._run(extract_and_normalize, page, ctx, selectors, now)
+        if extracted.error or not extracted.next_pages:
+            return extracted
+        first = page.final_url
+        results, seen, queue = [page], {link, first}, list(extracted.next_pages)
+        while queue and len(results) < MAX_PAGES:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            try:
+                more = await self.fetcher.fetch(url, accept=HTML_ACCEPT)
+            except FetchError as exc:
+                log.warning("%s: continuation page %s not fetched (%s): the article ends at page %s",
+                            link, url, exc.message, len(results))
+                break
+            results.append(more)
+            found = await self._run(article_page_links, more, first, selectors)
+            queue = sorted({u for u in queue + list(found) if u not in seen},
+                           key=lambda u: page_number(u, first) or MAX_PAGES + 1)
+        return await self._run(extract_pages, results, ctx, selectors, now)
+
     async def _article(self, source: Source, link: str, ctx: SourceContext, now: datetime) -> Extracted:
         try:
-            page = await self.fetcher.fetch(link, accept=HTML_ACCEPT)
+            extracted = await self.fetch_article(link, ctx, source.selectors, now)
         except FetchError as exc:
             # 404/410: the link is dead for good; anything else may work next time.
             store.mark_link(self.db, source.id, link, error=exc.message, permanent=exc.status in (404, 410))
             return Extracted(error=exc.message)
-        extracted: Extracted = await self._run(extract_and_normalize, page, ctx, source.selectors, now)
         if extracted.error:
             store.mark_link(self.db, source.id, link, error=extracted.error, encoding=extracted.encoding,
                             replaced=extracted.replaced, permanent=True)

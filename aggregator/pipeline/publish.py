@@ -80,7 +80,8 @@ def _isolated(report: PublishReport, what: str, func: Callable[..., None], *args
 def _publish_category(db: Database, config: Config, report: PublishReport, category: Category,
                       names: dict[str, str], since: datetime) -> None:
     slug = None if category.slug == publish.ALL.slug else category.slug
-    articles = store.latest_articles(db, slug, config.items_per_feed)
+    articles = [publish.with_media_urls(a, config.base_url)
+                for a in store.latest_articles(db, slug, config.items_per_feed)]
     docs = publish.build_feeds(config, category, articles, names, empty_since=since)
     out = config.public_dir
     _write(report, out / "feeds" / f"{category.slug}.rss", docs.rss)
@@ -140,6 +141,7 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
     ids = store.all_article_ids(db) if full else sorted(article_ids or ())
     for start in range(0, len(ids), PAGE_BATCH):  # batches keep memory flat on a full publish
         for article in store.articles_by_ids(db, set(ids[start:start + PAGE_BATCH])):
+            article = publish.with_media_urls(article, config.base_url)
             # An article whose home category was removed is still reachable through "all".
             category = (Category(article.category, names[article.category]) if article.category in names
                         else publish.ALL)

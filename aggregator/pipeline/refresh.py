@@ -8,6 +8,7 @@ cores, or one worker thread), so fetches keep flowing while documents are parsed
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -26,6 +27,8 @@ from ..fetch import Fetcher
 from ..model import FetchResult, Source, utcnow
 from ..normalize import SIGNATURE_VERSION, SourceContext
 from . import policy
+from .fulltext import FullTextIngest
+from .media import MediaIngest
 from .pages import PageIngest
 from . import work
 from .work import Parsed, bounded, parse_and_normalize
@@ -73,15 +76,16 @@ def make_executor(config: Config) -> Executor | None:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
 
 
-class Refresher(PageIngest):
+class Refresher(PageIngest, FullTextIngest, MediaIngest):
     """Refreshes sources against one database, one fetcher and one executor."""
 
-    def __init__(self, db: Database, config: Config, fetcher: Fetcher, executor: Executor | None) -> None:
+    def __init__(self, db: Database | None, config: Config, fetcher: Fetcher, executor: Executor | None) -> None:
+        """`db` may be None for a refresher that only reads pages (`aggregator extract`)."""
         self.db = db
         self.config = config
         self.fetcher = fetcher
         self.executor = executor
-        if store.check_fingerprint_format(db, SIGNATURE_VERSION):
+        if db is not None and store.check_fingerprint_format(db, SIGNATURE_VERSION):
             log.warning("near-duplicate fingerprints were made another way: dropped, rebuilt as articles are seen")
 
     async def _run(self, func, *args):
@@ -190,18 +194,28 @@ class Refresher(PageIngest):
             return
         if parsed.error:
             raise ParseError(parsed.error)
+        ctx = self._context(source, result.final_url)
+        ctx = dataclasses.replace(ctx, source_name=ctx.source_name or parsed.title)
+        parsed.articles, full_text_warning, left_over = await self.complete_full_text(source, parsed.articles, ctx,
+                                                                                       now)
+        if left_over:
+            # Teasers are left for the next poll: the same feed bytes must not look "unchanged" then.
+            body_hash, validators = None, {"etag": None, "last_modified": None}
+        parsed.articles = await self.mirror_images(parsed.articles)
         self._store(source, parsed, outcome)
         hint = policy.upstream_interval(result.headers, parsed.ttl_minutes)
         next_at = policy.after_success(source.every, self.config, now, hint)
-        if parsed.warning:
-            log.warning("source %s: %s", source.id, parsed.warning)
+        warning = "; ".join(filter(None, (parsed.warning, full_text_warning))) or None
+        if warning:
+            log.warning("source %s: %s", source.id, warning)
         store.record_success(self.db, source.id, fetched_at=now, next_fetch_at=next_at, content_hash=body_hash,
                              title=parsed.title or source.title, site_url=parsed.site_url or source.site_url,
-                             warning=parsed.warning, **validators, **changes)
+                             warning=warning, **validators, **changes)
 
     async def _refresh_listing(self, source: Source, result: FetchResult, outcome: SourceOutcome, now: datetime,
                                changes: dict) -> None:
         run = await self.ingest_listing(source, result, now)
+        run.articles = await self.mirror_images(run.articles)
         outcome.record(self.store_listing(source, run))
         if run.remaining:
             # Links are left for the next cycle: the same listing bytes must not look "unchanged" then.

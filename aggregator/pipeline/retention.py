@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from .. import store
 from ..config import Config
 from ..model import utcnow
+from .media import sweep_media
 
 log = logging.getLogger("aggregator.retention")
 PRUNE_EVERY_SECONDS = 6 * 3600  # how often the daemon prunes; cheap when nothing is old
@@ -25,6 +26,7 @@ def prune_old(db: Database, config: Config, *, days: int | None = None, dry_run:
     now = now or utcnow()
     pruned = store.prune(db, now - timedelta(days=days), config.items_per_feed, now=now, dry_run=dry_run)
     if pruned.article_ids and not dry_run:
+        pruned.media = sweep_media(db, config)
         log.info("prune removed=%s seen_links=%s freed_bytes=%s", len(pruned.article_ids), pruned.seen_links,
                  pruned.freed_bytes)
     return pruned

@@ -17,11 +17,11 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from ..errors import AggregatorError
-from ..model import Article, FetchResult, ListingPage, Selectors
+from ..model import Article, FetchResult, ListingPage, RawItem, Selectors
 from ..normalize import SourceContext, normalize_item
 from ..parse import DiscoveredFeeds, HtmlPage, parse_document
 from ..parse.listing import find_article_links
-from ..parse.page import extract_article
+from ..parse.page import extract_article, page_continuations
 
 
 T = TypeVar("T")
@@ -142,20 +142,52 @@ class Extracted:
     encoding: str | None = None
     replaced: bool = False
     error: str | None = None
+    next_pages: list[str] = field(default_factory=list)  # continuation pages still to fetch
+    pages: int = 1  # pages joined into the article
+    item: RawItem | None = None  # what the page said, before normalizing (for full text)
+    page_url: str | None = None  # the first page, where it was fetched from
+    editor: str | None = None
 
 
 def extract_and_normalize(result: FetchResult, ctx: SourceContext, selectors: Selectors, now: datetime) -> Extracted:
     """Worker body: one article page to one Article."""
+    return extract_pages([result], ctx, selectors, now)
+
+
+def extract_pages(results: list[FetchResult], ctx: SourceContext, selectors: Selectors, now: datetime) -> Extracted:
+    """Worker body: an article's pages (the first, then its continuations in order) to one Article.
+
+    Headline, byline and dates come from the first page; each later page gives only its body, so
+    no chrome is repeated. A later page with no body is skipped."""
     try:
-        page = extract_article(result, ctx.timezone, selectors=selectors, now=now)
+        page = extract_article(results[0], ctx.timezone, selectors=selectors, now=now)
     except AggregatorError as exc:
         return Extracted(error=exc.message)
-    # Relative links and images resolve against the page we fetched, not the 原文链接 it names.
-    item = dataclasses.replace(page.item, base_url=page.item.base_url or page.page_url)
+    bodies = [page.item.content_html]
+    for more in results[1:]:
+        try:
+            later = extract_article(more, ctx.timezone, selectors=selectors, now=now, first_url=page.page_url)
+        except AggregatorError:
+            continue
+        bodies.append(later.item.content_html)
+    # Relative links and images resolve against the page we fetched, not the 原文链接 it names;
+    # continuation pages sit in the same folder, so their bodies resolve alike.
+    item = dataclasses.replace(page.item, base_url=page.item.base_url or page.page_url,
+                               content_html="\n".join(bodies))
     article = normalize_item(item, ctx, now)
     if article is None:
         return Extracted(error="no article text on the page", encoding=page.encoding, replaced=page.replaced)
-    return Extracted(article=article, encoding=page.encoding, replaced=page.replaced)
+    return Extracted(article=article, encoding=page.encoding, replaced=page.replaced,
+                     next_pages=page.next_pages if len(results) == 1 else [], pages=len(bodies), item=item,
+                     page_url=page.page_url, editor=page.editor)
+
+
+def article_page_links(result: FetchResult, first_url: str, selectors: Selectors) -> list[str]:
+    """Worker body: the continuation pages of the article at `first_url` that a later page links."""
+    try:
+        return page_continuations(result, first_url, selectors.encoding)
+    except AggregatorError:
+        return []
 
 
 # How each worker body reports an error, for bounded().
@@ -163,4 +195,6 @@ _ERROR_SHAPES: dict[Callable[..., Any], Callable[[str], Any]] = {
     parse_and_normalize: lambda message: Parsed(error=message),
     list_links: lambda message: Listed(error=message),
     extract_and_normalize: lambda message: Extracted(error=message),
+    extract_pages: lambda message: Extracted(error=message),
+    article_page_links: lambda message: [],
 }

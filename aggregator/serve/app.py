@@ -117,6 +117,24 @@ async def article(request: web.Request) -> web.StreamResponse:
     return _respond(request, public / "articles" / f"{article_id}.html", HTML, 300)
 
 
+_MEDIA = re.compile(r"^[0-9a-f]{32}\.(jpg|png|gif|webp|avif|bmp)$")
+_MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
+                "avif": "image/avif", "bmp": "image/bmp"}
+
+
+async def media(request: web.Request) -> web.StreamResponse:
+    """GET /media/{hash}.{ext}: a mirrored image. Its name is the hash of its bytes, so it never
+    changes: cached for a year. Streamed from disk (images are not held in memory)."""
+    name = request.match_info["name"]
+    match = _MEDIA.match(name)
+    path = _public(request) / "media" / name
+    if not match or not path.is_file() or path.is_symlink():
+        raise web.HTTPNotFound(text="404: no such image\n")
+    return web.FileResponse(path, headers={"Content-Type": _MEDIA_TYPES[match.group(1)],
+                                           "Cache-Control": "public, max-age=31536000, immutable",
+                                           "X-Content-Type-Options": "nosniff"})
+
+
 def _health(db: Database, lock: threading.Lock, extra: Callable[[], dict] | None) -> dict:
     with lock:
         body = store.health_summary(db)
@@ -151,6 +169,7 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     app.router.add_get("/feeds/{name}", feed)
     app.router.add_get("/categories/{slug}", category)
     app.router.add_get("/articles/{id}", article)
+    app.router.add_get("/media/{name}", media)
     app.router.add_get("/healthz", healthz)
     return app
 

@@ -188,7 +188,7 @@ def _rekey(db: Database, old_id: str, key: str) -> str:
     signature = clusters.signature_of(db, old_id)
     clusters.drop_signature(db, old_id)
     db.execute("update articles set id = ?, key = ? where id = ?", [new_id, key, old_id])
-    for table in ("sightings", "article_categories"):
+    for table in ("sightings", "article_categories", "seen_links"):
         db.execute(f"update {table} set article_id = ? where article_id = ?", [new_id, old_id])
     clusters.index_signature(db, new_id, signature)
     return new_id
@@ -283,6 +283,9 @@ def delete_articles(db: Database, ids: list[str]) -> int:
         marks = ",".join("?" * len(chunk))
         for article_id in chunk:
             clusters.drop_signature(db, article_id)
+        # What full text remembered for the items behind them (before their sightings go).
+        db.execute(f"""delete from fulltext where exists (select 1 from sightings s where s.article_id in ({marks})
+                       and s.source_id = fulltext.source_id and s.item_key = fulltext.item_key)""", chunk)
         for table, column in (("article_categories", "article_id"), ("sightings", "article_id")):
             db.execute(f"delete from {table} where {column} in ({marks})", chunk)
         removed += db.execute(f"delete from articles where id in ({marks})", chunk).rowcount

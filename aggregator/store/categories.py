@@ -135,8 +135,8 @@ def remove_category(db: Database, slug: str) -> int:
     with writing(db):
         sources = db.execute("select count(*) from sources where category = ?", [slug]).fetchone()[0]
         if sources:
-            raise RejectedError(f"category '{slug}' still has {sources} sources: move them "
-                                f"(aggregator sources update ID --category OTHER) or merge it into another")
+            raise RejectedError(f"category '{slug}' still has {sources} sources: merge it into another "
+                                f"(aggregator categories merge {slug} OTHER) or remove them first")
         homed = db.execute("select count(*) from articles where category = ?", [slug]).fetchone()[0]
         _drop(db, slug)
     return homed

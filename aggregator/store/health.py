@@ -45,5 +45,8 @@ def health_summary(db: Database) -> dict:
         if row["warning"]:
             suspicious.append({"id": row["id"], "name": name, "url": row["url"], "warning": row["warning"]})
     articles = db.execute("select count(*) from articles").fetchone()[0]
+    full_text_failed = db.execute("select count(*) from fulltext where status = 'failed'").fetchone()[0]
     return {"status": "ok", "checked_at": to_iso(utcnow()), "sources": counts, "articles": articles,
-            "failing": failing, "suspicious": suspicious, "last_publish_at": get_meta(db, "last_publish_at")}
+            "failing": failing, "suspicious": suspicious, "last_publish_at": get_meta(db, "last_publish_at"),
+            "full_text_failed": full_text_failed,
+            "images_failed": db.execute("select count(*) from media_urls where status = 'failed'").fetchone()[0]}

@@ -150,3 +150,24 @@ def m009_rules_takedowns_retention(db: Database) -> None:
     db.execute("""create table blocklist (id integer primary key, field text not null, pattern text not null,
                                           reason text not null, at text not null)""")
     db.execute("create table pruned (digest text primary key, at text not null) without rowid")
+
+
+@migrations()
+def m010_full_text(db: Database) -> None:
+    """Full text for summary-only feeds: a per-source mode, and each item's article page as read
+    (remembered per item, so a re-poll does not fetch it again unless the item changed)."""
+    db["sources"].add_column("full_text", str)
+    db.execute("""create table fulltext (source_id integer not null, item_key text not null, item_hash text not null,
+                                         status text not null, attempts integer not null default 1,
+                                         fetched_at text not null, error text, body_html text, author text,
+                                         origin text, published text, published_raw text, date_only integer,
+                                         body_hash text, signature blob, pages integer,
+                                         primary key (source_id, item_key))""")
+
+
+@migrations()
+def m011_media(db: Database) -> None:
+    """Mirrored images: each image URL with the content-addressed file it became, or why not."""
+    db.execute("""create table media_urls (url text primary key, status text not null, name text, error text,
+                                           attempts integer not null default 1, at text not null)""")
+    db.execute("create index media_urls_name on media_urls (name)")

@@ -30,6 +30,7 @@ class Pruned:
     seen_links: int = 0
     forgotten_digests: int = 0
     freed_bytes: int = 0
+    media: int = 0  # mirrored images no remaining article shows, deleted (pipeline.retention)
 
 
 def _protected(db: Database, keep: int) -> set[str]:

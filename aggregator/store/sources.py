@@ -127,7 +127,7 @@ def remove_source(db: Database, source_id: int, *, purge: bool = False) -> int:
         else:
             db.execute("update articles set source_id = null where source_id = ?", [source_id])
         # Everything else the source owned: a new source never inherits any of it.
-        for table in ("sightings", "seen_links", "fetch_log"):
+        for table in ("sightings", "seen_links", "fetch_log", "fulltext"):
             db.execute(f"delete from {table} where source_id = ?", [source_id])
         db.execute("delete from sources where id = ?", [source_id])
     return purged

@@ -27,6 +27,9 @@ class Aggregator:
             "AGGREGATOR_ALLOW_PRIVATE_NETWORKS": "true",
             "AGGREGATOR_BASE_URL": f"http://127.0.0.1:{port}/",
             "AGGREGATOR_SITE_NAME": "反腐倡廉资讯网",
+            # The fixtures' made-up links must not be followed off the machine (see tests/conftest.py).
+            "AGGREGATOR_FULL_TEXT": "never",
+            "AGGREGATOR_MIRROR_IMAGES": "false",
         }
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -28,6 +28,7 @@ from .dom import TextStream, clean_text, drop_invisible, load_html, text_stream
 from .fields import first_meta_date, meta_author, resolve_date
 from .kind import has_password_field, looks_like_listing, refusal
 from .meta import read_meta
+from .pages import continuation_links
 from .select import check as check_selectors
 from .select import select, selected_byline
 from .title import TitleChoice, choose_title
@@ -111,11 +112,12 @@ def _body(container, specific: bool, decoded_text: str, url: str, title: str | N
 
 
 def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None = None,
-                    now: datetime | None = None) -> ExtractedPage:
+                    now: datetime | None = None, first_url: str | None = None) -> ExtractedPage:
     """Decode (selectors.encoding overrides) and extract one article page.
 
     Raises ExtractError with a one-line reason for a page with no recognisable article
-    (login wall, error page, empty body, a listing page).
+    (login wall, error page, empty body, a listing page). `first_url`: for a continuation page,
+    the article's first page (its later pages are found relative to it).
     """
     selectors = selectors or Selectors()
     check_selectors(selectors)
@@ -126,6 +128,8 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
     if root is None:
         raise ExtractError(f"no article: empty body at {result.final_url}")
     meta = read_meta(root)  # before the cleaning below drops scripts (JSON-LD) and comments (enp)
+    # Before the body is cleaned: the pager is one of the things cleaning removes.
+    next_pages = continuation_links(root, decoded.text, result.final_url, first_url or result.final_url)
     password = has_password_field(root)
     drop_invisible(root)
 
@@ -184,4 +188,4 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
         base_url=result.final_url,  # relative links in the body belong to this page, not to 原文链接
     )
     return ExtractedPage(item=item, page_url=result.final_url, encoding=decoded.encoding,
-                         replaced=decoded.replaced, editor=editor)
+                         replaced=decoded.replaced, editor=editor, next_pages=next_pages)
