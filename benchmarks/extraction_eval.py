@@ -19,6 +19,13 @@ Prints one summary line per extractor:
     ours        F1 0.xxx  precision 0.xxx  recall 0.xxx  (N pages, K refused, T s)
     trafilatura F1 ...
 and "skipped: ... not found" (exit 0) when the benchmark folder is absent.
+
+Then the fields of the Chinese pages: for gov-pages, against benchmarks/labels/gov-pages.json
+(what each page visibly states, read by hand for this project: headline, publish time, author,
+来源, the body's first and last 20 characters), the share of pages whose title, time (to the
+minute, or the day when the page shows only a day), author, origin and body (both ends present)
+come out right, and how many were refused; for gne-testpages (no labels), how many pages were
+refused and how many gave a title, a time to the minute and an author.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ from aggregator.model import FetchResult
 from aggregator.normalize import plain_text, sanitize_html
 from aggregator.parse import decode
 from aggregator.parse.page import extract_article
+
+LABELS = Path(__file__).parent / "labels" / "gov-pages.json"
+_NAME_SPLIT = re.compile(r"[、，,\s]+")
 
 N = 4
 _SPACE = re.compile(r"\s+")
@@ -103,6 +113,97 @@ def plain_trafilatura(body: bytes, url: str) -> str | None:
     return trafilatura.extract(text, url=url)
 
 
+def _fields(body: bytes, url: str):
+    result = FetchResult(url=url, final_url=url, status=200, headers={"content-type": "text/html"}, body=body)
+    try:
+        return extract_article(result, "Asia/Shanghai").item
+    except ExtractError:
+        return None
+
+
+def _local(item, precision: str) -> str | None:
+    if item.published is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    local = item.published.astimezone(ZoneInfo("Asia/Shanghai"))
+    return f"{local:%Y-%m-%d}" if precision == "day" else f"{local:%Y-%m-%d %H:%M}"
+
+
+def _names(value: str | None) -> set[str]:
+    return {n for n in _NAME_SPLIT.split(value or "") if n}
+
+
+def _fold(text: str | None) -> str:
+    return _SPACE.sub("", text or "")
+
+
+def labelled_fields(corpora: Path) -> None:
+    """Field accuracy on gov-pages against the hand-read labels."""
+    folder = corpora / "gov-pages"
+    if not folder.exists() or not LABELS.exists():
+        print(f"skipped: {folder} or {LABELS} not found")
+        return
+    labels = json.loads(LABELS.read_text(encoding="utf-8"))
+    right = Counter()
+    refused, wrong = 0, []
+    for name, want in sorted(labels.items()):
+        body = (folder / name).read_bytes()
+        url = re.search(r'<meta[^>]+name="?url"?[^>]+content="([^"]+)"', body.decode("utf-8", "replace"), re.I)
+        item = _fields(body, url.group(1) if url else f"http://{name}")
+        if item is None:
+            refused += 1
+            continue
+        published = want.get("published")
+        precision = "day" if published and len(published) == 10 else "minute"
+        checks = {
+            "title": _fold(item.title) == _fold(want["title"]),
+            "time": (published is None and item.published is None)
+                    or (published is not None and _local(item, precision) == published[:16]),
+            "author": _names(item.author) == _names(want.get("author")),
+            "origin": _fold(item.origin_name) == _fold(want.get("origin")),
+        }
+        if want.get("body_start") and want.get("body_end"):
+            text = _fold(plain_text(sanitize_html(item.content_html or "", item.base_url)))
+            checks["body"] = _fold(want["body_start"]) in text and _fold(want["body_end"]) in text
+        else:
+            checks["body"] = True
+        for field, ok in checks.items():
+            right[field] += ok
+            if not ok:
+                wrong.append(f"{field}: {name}")
+    total = len(labels)
+    print(f"gov-pages fields ({total} labelled articles): " + "  ".join(
+        f"{field} {right[field]}/{total}" for field in ("title", "time", "author", "origin", "body"))
+        + f"  refused {refused}")
+    for line in wrong:
+        print(f"  wrong {line}")
+
+
+def gne_pages(corpora: Path) -> None:
+    """gne-testpages (no labels): refusals, and how many pages gave each field."""
+    folder = corpora / "gne-testpages"
+    if not folder.exists():
+        print(f"skipped: {folder} not found")
+        return
+    pages = sorted((folder / "tests").rglob("*.html"))
+    found = Counter()
+    refused = []
+    for path in pages:
+        item = _fields(path.read_bytes(), f"http://gne.test/{path.relative_to(folder).as_posix()}")
+        if item is None:
+            refused.append(path.relative_to(folder).as_posix())
+            continue
+        found["title"] += bool(item.title)
+        found["time to the minute"] += bool(item.published and not item.date_only)
+        found["author"] += bool(item.author)
+        found["origin"] += bool(item.origin_name)
+    print(f"gne-testpages ({len(pages)} article pages, no labels): refused {len(refused)}  " + "  ".join(
+        f"{k} {v}/{len(pages)}" for k, v in found.items()))
+    for name in refused:
+        print(f"  refused {name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; the return value is the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -138,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"metric: character {N}-gram multiset precision/recall/F1, mean over pages")
     for tally in tallies.values():
         print(tally.line())
+    labelled_fields(args.corpora)
+    gne_pages(args.corpora)
     return 0
 
 

@@ -131,3 +131,33 @@ def general_body(text: str, url: str | None) -> str | None:
     # trafilatura wraps everything in <html><body>; keep the children only.
     inner = (node.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in node)
     return inner.strip() or None
+
+
+_SHORT_TAGS = {"div", "p", "td", "section", "article", "blockquote", "span", "font"}
+
+
+def short_body(root: lxml.html.HtmlElement, after: lxml.html.HtmlElement | None, is_byline,
+               minimum: int = 20) -> lxml.html.HtmlElement | None:
+    """For a short article (a forum post, a notice of a few sentences) that no container or
+    general extractor takes: the first text block after the headline that is mostly not links
+    and is not the byline. None when there is no headline to start from."""
+    if after is None:
+        return None
+    started = False
+    for element in root.iter():
+        if element is after:
+            started = True
+            continue
+        if not started or not isinstance(element.tag, str) or element.tag not in _SHORT_TAGS:
+            continue
+        if after in element.iterancestors() or element in after.iterancestors():
+            continue
+        text, links = _own_text(element)
+        if text < minimum or (text + links and links / (text + links) > _MAX_LINK_SHARE):
+            continue
+        if is_byline(clean_text(element.text_content())):
+            continue
+        # The innermost block holding this text: not a wrapper around the rest of the page.
+        inner = [c for c in element if isinstance(c.tag, str) and _own_text(c)[0] >= 0.85 * text]
+        return inner[0] if inner and inner[0].tag in _SHORT_TAGS else element
+    return None

@@ -19,7 +19,7 @@ from .dom import clean_text
 _FIELDS = {
     "date": ("发布时间", "发布日期", "发表时间", "发表日期", "发稿时间", "发文日期", "成文日期", "刊发时间",
              "出版时间", "时间", "日期"),
-    "author": ("作者", "撰稿", "撰文", "记者", "文图", "文字"),
+    "author": ("作者", "撰稿", "撰文", "记者", "文图", "文字", "发帖人", "楼主", "发布人", "发布者", "帖主"),
     "origin": ("信息来源", "文章来源", "稿件来源", "新闻来源", "来源单位", "来源", "出处", "发布机构", "发布单位"),
     "editor": ("责任编辑", "值班编辑", "责编", "编辑"),
     # An update time is not the publication time: it only marks a byline line.
@@ -40,7 +40,7 @@ _LABEL = re.compile(
 )
 # What ends a value besides the next label: a bar, brackets, a line break.
 _VALUE_END = re.compile(r"[|｜\n【】\[\]]")
-_TRIM = " \t:：,，;；.。、[]【】|｜"
+_TRIM = " \t:：,，;；.。、[]【】|｜⋅·•"
 _PAIRS = {"(": ")", "（": "）", "《": "》", "“": "”", "<": ">"}
 # A Han personal name, minority names with a middle dot included ("阿不都·热合曼").
 _NAME = r"[\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,8})?"
@@ -72,6 +72,13 @@ _STAFF_ID = re.compile(r"(?<=[\u4e00-\u9fff])[_\s]+[A-Za-z]{1,4}\d{2,}$")
 # Words that follow reporters' names in credits and are not names.
 _ROLE_WORDS = {"整合", "综合", "报道", "摄影", "摄", "实习生", "通讯员", "编译", "整理", "发自", "采写", "撰写", "供图"}
 _NOT_NAMES = {"系统管理员", "管理员", "admin", "Admin", "administrator", "未知", "小编"}
+# What follows a poster's name on forum bylines ("小王同学 发表于 2010-3-5").
+_POSTED = re.compile(r"\s*(?:发表于|发布于|发表时间|回复于|发表|发布|于)\s*$")
+# A reporter credited inside another field's value, without a label: "来源：某某日报 记者 李四 王五".
+_INLINE_REPORTER = re.compile(rf"(?:^|\s)(?:本报|本网|本台|本刊)?(?:特约)?记者\s*[:：]?\s*(?P<names>{_NAMES})\s*$")
+# Elements a template marks as the author or the origin by class or id alone.
+_AUTHOR_CLASS = {"author", "writer", "zuozhe", "auth", "byline-author", "article-author", "post-author"}
+_ORIGIN_CLASS = {"source", "origin", "laiyuan", "article-source", "from"}
 _URL = re.compile(r"https?://[^\s<>\"'，。）)】\]]+")
 
 
@@ -136,6 +143,7 @@ def _person(value: str | None) -> str | None:
     date = find_date(value, "UTC")
     if date is not None:
         value = value.split(date.raw)[0]
+    value = _POSTED.sub("", clean_text(value))
     value = _clean_value(value)
     value = _ROLE_PREFIX.sub("", value) if value else value  # "作者：记者 王芳" names 王芳
     if not value or len(value) > 40 or value.isdigit() or value in _NOT_NAMES:
@@ -195,8 +203,13 @@ def read_labels(text: str) -> dict[str, str]:
 def parse_byline(text: str, tz: str, now: datetime | None = None) -> Byline:
     """Read the labelled fields of a byline text; an unlabelled date counts when nothing labels one."""
     labels = read_labels(text)
+    reporter = None
+    if "origin" in labels:
+        credit = _INLINE_REPORTER.search(_strip_widgets(labels["origin"]))
+        if credit:
+            labels["origin"], reporter = _strip_widgets(labels["origin"])[:credit.start()], credit.group("names")
     byline = Byline(
-        author=_person(labels.get("author")),
+        author=_person(labels.get("author")) or (names_of(reporter) if reporter else None),
         origin=_outlet(labels.get("origin")),
         editor=_person(labels.get("editor")),
     )
@@ -258,3 +271,44 @@ def original_link_in(paragraph: str) -> str | None:
         return None
     url = _URL.search(text)
     return url.group(0) if url else None
+
+
+def _tokens(element) -> set[str]:
+    return {t.lower() for t in f"{element.get('class') or ''} {element.get('id') or ''}".split()}
+
+
+def classed_byline(root) -> Byline:
+    """Author and origin from elements the template marks by class or id alone
+    (<span class="author">孙七</span>, <span class="source">某某网</span>), when no label names them."""
+    byline = Byline()
+    for element in root.iter("span", "div", "p", "em", "i", "a", "font", "li", "address"):
+        tokens = _tokens(element)
+        if not tokens or not (tokens & _AUTHOR_CLASS or tokens & _ORIGIN_CLASS):
+            continue
+        text = clean_text(element.text_content())
+        if not text or len(text) > 40:
+            continue
+        labelled = parse_byline(text, "UTC")
+        # Unlabelled text counts only when it reads as a bare name: no labels, colons or digits
+        # (a profile box "股市行情 总篇数919篇" or "发布时间：10-08" is not one).
+        bare = text if not read_labels(text) and not re.search(r"[:：\d]", text) else None
+        if tokens & _AUTHOR_CLASS and byline.author is None:
+            byline.author = labelled.author or (_person(bare) if bare and len(bare) <= 20 else None)
+        if tokens & _ORIGIN_CLASS and byline.origin is None:
+            byline.origin = labelled.origin or (_outlet(bare) if bare else None)
+        if byline.author and byline.origin:
+            break
+    return byline
+
+
+# A credit printed at the end of a headline: "以改革激发发展活力 本刊记者 周八", "… 文/张三".
+_TITLE_CREDIT = re.compile(rf"\s+(?:(?:本刊|本报|本网)?(?:特约)?(?:记者|通讯员)|作者[:：]?|文\s*[/／])\s*(?P<names>{_NAMES})\s*$")
+
+
+def title_credit(choice):
+    """The title choice with a trailing reporter credit moved from the headline to its author."""
+    text = choice.text or ""
+    match = _TITLE_CREDIT.search(text)
+    if not match or match.start() < 4:
+        return choice
+    return type(choice)(text[:match.start()].strip(), choice.element, choice.author or names_of(match.group("names")))

@@ -21,8 +21,8 @@ from ...errors import ExtractError
 from ...model import ExtractedPage, FetchResult, RawItem, Selectors
 from ..dates import date_from_url
 from ..encoding import decode
-from .body import agrees, find_body_container, general_body
-from .byline import Byline, closing_credit, parse_byline, reporter_in
+from .body import agrees, find_body_container, general_body, short_body
+from .byline import Byline, classed_byline, closing_credit, parse_byline, reporter_in, title_credit
 from .clean import CleanBody, clean_body, clean_fragment
 from .dom import TextStream, clean_text, drop_invisible, load_html, text_stream
 from .fields import first_meta_date, meta_author, resolve_date
@@ -91,6 +91,14 @@ def _regions(stream: TextStream, title_span, body_span) -> _Regions:
     return regions
 
 
+def _is_byline_text(text: str) -> bool:
+    """A line of byline fields rather than article text: short, with a date or labelled fields."""
+    if len(text) > 120:
+        return False
+    found = parse_byline(text, "UTC")
+    return found.date is not None or found.author is not None or found.origin is not None
+
+
 def _is_empty(body: CleanBody | None) -> bool:
     return body is None or (len(body.text) < _MIN_BODY and "<img" not in body.html)
 
@@ -144,6 +152,13 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
 
     body, from_container = _body(container, specific, decoded.text, result.final_url, choice.text,
                                  [choice.element], tz, now)
+    if _is_empty(body) and not chosen:
+        # A short article (a forum post, a brief notice) under its headline: under the size a
+        # container must have, and too little for the general extractor.
+        block = short_body(root, choice.element, _is_byline_text)
+        if block is not None:
+            container, from_container = block, True
+            body = clean_body(block, title=choice.text, tz=tz, now=now, exclude=[choice.element])
     reason = refusal(root, meta.html_title, result.status, body.text if body else "", password)
     if reason:
         raise ExtractError(f"no article: {reason} at {result.final_url}")
@@ -158,12 +173,15 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
         heading = _heading_above(stream, root, body_span[0])
         if heading is not None and not any(t not in meta.site_names for t in meta.titles):
             choice = TitleChoice(clean_text(heading.text_content()), heading)
+    choice = title_credit(choice)  # "以改革激发发展活力 本刊记者 周八": the name is the author's
     regions = _regions(stream, stream.span(choice.element), body_span)
     byline = selected_byline(root, selectors, tz, now)
     byline.merge(parse_byline(regions.after_title, tz, now))
     if byline.date is None or byline.origin is None:
         byline.merge(parse_byline(regions.before_title, tz, now))
     byline.merge(body.byline)
+    if byline.author is None or byline.origin is None:
+        byline.merge(classed_byline(root))
     tail = parse_byline(regions.after_body, tz, now)
     byline.merge(Byline(editor=tail.editor, original_url=tail.original_url))
 

@@ -24,6 +24,8 @@ _TITLE_SEPARATORS = (re.compile(r"\s*(?:——|--|－－|__)+\s*|\s*_\s*|\s+[-�
 _TITLE_HINT = re.compile(r"title|tit\b|tit_|headline|biaoti|bt\b|artTit|heading", re.I)
 _NAME_LINE = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
 _TAG_BONUS = {"h1": 0.3, "h2": 0.2, "h3": 0.1}
+# Texts of share and tool widgets, which some templates put in <title> or an <h2> of their own.
+_WIDGET = re.compile(r"扫一扫|分享到|^\s*分享\s*$|手机(?:看|阅读|访问)|打印本页|关闭窗口|返回顶部|加入收藏|设为首页")
 
 
 @dataclass
@@ -123,8 +125,8 @@ def choose_title(root: lxml.html.HtmlElement, meta_titles: list[str], html_title
 
     `selected` are the elements a per-source title selector matched: the first with text wins.
     """
-    metas = [t for t in meta_titles if t not in site_names]
-    parts = title_parts(html_title, site_names)
+    metas = [t for t in meta_titles if t not in site_names and not _WIDGET.search(t)]
+    parts = [p for p in title_parts(html_title, site_names) if not _WIDGET.search(p)]
     references = metas + parts
     # Weights: the metadata's titles and the longest part of <title> are the headline's best
     # witnesses; a shorter part of <title> is more likely a column or site name.
@@ -138,7 +140,7 @@ def choose_title(root: lxml.html.HtmlElement, meta_titles: list[str], html_title
     best: tuple[float, int] | None = None
     chosen = None
     for order, (element, text, hinted) in enumerate(_candidates(root)):
-        if text in site_names:
+        if text in site_names or _WIDGET.search(text):
             continue
         similarity = max((weight * _similarity(text, ref) for ref, weight in weighted), default=0.0)
         if html_title.startswith(text) and len(text) >= 6:
