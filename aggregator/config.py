@@ -95,6 +95,7 @@ class Config:
     mirror_images: bool = True  # copy the images of stored bodies under public/media/
     max_image_bytes: int = 5 * 1024 * 1024
     max_article_image_bytes: int = 20 * 1024 * 1024
+    websub_hubs: tuple[str, ...] = ()  # WebSub hubs told after each publish that changed a feed
     retention_days: int = 180  # articles older than this leave the database (0: keep them all)
     items_per_fetch: int = 1000
     page_articles_per_fetch: int = 30
@@ -179,12 +180,17 @@ def _coerce(key: str, raw: Any, origin: str) -> Any:
             return value
         if isinstance(default, Path):
             return Path(str(raw))
+        if isinstance(default, tuple):  # a TOML list, or a comma-separated environment value
+            items = raw if isinstance(raw, list) else str(raw).split(",")
+            if not all(isinstance(i, str) for i in items):
+                raise ValueError
+            return tuple(i.strip() for i in items if i.strip())
         if not isinstance(raw, str):
             raise ValueError
         return raw
     except ValueError:
         kind = (type(default).__name__.replace("bool", "true/false").replace("int", "whole number")
-                .replace("float", "finite number"))
+                .replace("float", "finite number").replace("tuple", "list of URLs"))
         raise ConfigError(f"{key} must be a {kind}, got {raw!r} (from {origin})") from None
 
 
@@ -234,6 +240,10 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
             parse_duration(getattr(cfg, key))
         except ValueError as exc:
             raise bad(key, f"is invalid: {exc}") from None
+    for hub in cfg.websub_hubs:
+        parts = urlsplit(hub)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise bad("websub_hubs", f"must be absolute http(s) URLs ({hub!r} is not)")
     if cfg.full_text not in ("auto", "always", "never"):
         raise bad("full_text", "must be auto, always or never")
     if cfg.item_link not in ("site", "original"):

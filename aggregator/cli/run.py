@@ -15,7 +15,7 @@ from .. import store
 from ..errors import NotFoundError
 from ..daemon import run_daemon
 from ..pipeline import prune_old
-from ..pipeline import CycleReport, SourceOutcome, publish_site, record_served, resolve_base_url, run_cycle
+from ..pipeline import CycleReport, SourceOutcome, announce, publish_site, record_served, resolve_base_url, run_cycle
 from ..serve import bind, start_server
 from .base import Context, cli, pass_ctx, setup_logging, table
 from .options import SOURCE_ID
@@ -63,6 +63,7 @@ def fetch(ctx: Context, source_ids: tuple[int, ...], force: bool, as_json: bool,
     with click.progressbar(length=len(chosen), label="fetching", file=sys.stderr) if show_bar else no_bar as bar:
         report = asyncio.run(run_cycle(db, ctx.config, chosen, force=force, on_done=lambda _o: bar.update(1)))
     published = publish_site(db, ctx.config, categories=report.categories, article_ids=report.article_ids)
+    asyncio.run(announce(ctx.config, published))
     if as_json:
         click.echo(json.dumps({"sources": [_outcome_json(o) for o in report.outcomes],
                                "files_written": len(published.written)},
@@ -95,6 +96,7 @@ def publish(ctx: Context) -> None:
     """
     moves = store.apply_rules(ctx.db)  # rules apply to stored articles too, not only to new ones
     report = publish_site(ctx.db, ctx.config)
+    asyncio.run(announce(ctx.config, report))
     if moves.article_ids:
         click.echo(f"rules moved {len(moves.article_ids)} articles")
     click.echo(f"published {report.feeds} feeds and {report.pages} article pages "

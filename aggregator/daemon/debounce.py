@@ -12,7 +12,7 @@ import logging
 from .. import store
 from ..config import Config
 from ..errors import AggregatorError
-from ..pipeline import publish_site
+from ..pipeline import announce, publish_site
 
 log = logging.getLogger("aggregator.publish")
 RETRY_PAUSE = 30.0
@@ -30,6 +30,7 @@ class DebouncedPublish:
         self._full = False
         self._timer: asyncio.Task | None = None
         self._lock = asyncio.Lock()
+        self._pings: set[asyncio.Task] = set()  # WebSub pings in flight (kept referenced)
 
     def request(self, categories: set[str], article_ids: set[str]) -> None:
         """Ask for these outputs to be rewritten soon."""
@@ -72,15 +73,20 @@ class DebouncedPublish:
             self._full, self._categories, self._ids = False, set(), set()
             try:
                 if full:
-                    await asyncio.to_thread(publish_site, self._db, self.config)
+                    report = await asyncio.to_thread(publish_site, self._db, self.config)
                 else:
-                    await asyncio.to_thread(publish_site, self._db, self.config, categories=categories, article_ids=ids)
+                    report = await asyncio.to_thread(publish_site, self._db, self.config, categories=categories,
+                                                     article_ids=ids)
             except AggregatorError:
                 # Put the work back so the next flush retries it.
                 self._full |= full
                 self._categories |= categories
                 self._ids |= ids
                 raise
+        # In the background: a slow or dead hub never holds up the next publish.
+        task = asyncio.create_task(announce(self.config, report), name="websub")
+        self._pings.add(task)
+        task.add_done_callback(self._pings.discard)
 
     def close(self) -> None:
         """Release the connection."""

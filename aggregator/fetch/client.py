@@ -89,10 +89,11 @@ class Fetcher:
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     accept: str | None = None, referer: str | None = None,
-                    max_bytes: int | None = None) -> FetchResult:
+                    max_bytes: int | None = None, form: dict[str, str] | None = None) -> FetchResult:
         """GET `url` with validators; a 304 comes back as not_modified, errors as FetchError.
         `referer` is sent as Referer (images of hotlink-protected sites); `max_bytes` lowers the
-        body cap below max_body_bytes."""
+        body cap below max_body_bytes; `form` makes it a POST of that form (WebSub pings), whose
+        redirects are not followed."""
         try:
             host = URL(url).host or ""
         except ValueError:
@@ -118,7 +119,8 @@ class Fetcher:
         try:
             async with asyncio.timeout(self.config.fetch_timeout):
                 return await self._fetch(url, etag, last_modified, accept, started, referer,
-                                         min(max_bytes or self.config.max_body_bytes, self.config.max_body_bytes))
+                                         min(max_bytes or self.config.max_body_bytes, self.config.max_body_bytes),
+                                         form)
         except TimeoutError:
             raise FetchError(f"timeout after {self.config.fetch_timeout:g} s", url=url) from None
         except FetchError as exc:
@@ -161,7 +163,8 @@ class Fetcher:
             slot.release()
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None, accept: str | None,
-                     started: float, referer: str | None = None, max_bytes: int | None = None) -> FetchResult:
+                     started: float, referer: str | None = None, max_bytes: int | None = None,
+                     form: dict[str, str] | None = None) -> FetchResult:
         assert self._session is not None, "use Fetcher as an async context manager"
         current = url
         permanent = True
@@ -181,8 +184,10 @@ class Fetcher:
                 headers["If-Modified-Since"] = last_modified
             if referer:
                 headers["Referer"] = referer
-            async with self._session.get(target, headers=headers, allow_redirects=False) as resp:
-                if resp.status in _REDIRECTS and "Location" in resp.headers:
+            request = (self._session.get(target, headers=headers, allow_redirects=False) if form is None else
+                       self._session.post(target, headers=headers, data=form, allow_redirects=False))
+            async with request as resp:
+                if resp.status in _REDIRECTS and "Location" in resp.headers and form is None:
                     permanent = permanent and resp.status in _PERMANENT
                     try:
                         current = urljoin(current, resp.headers["Location"])

@@ -35,6 +35,7 @@ class PublishReport:
     feeds: int = 0
     pages: int = 0
     failed: list[str] = field(default_factory=list)  # outputs that could not be built, with the reason
+    base_url: str = ""  # the address the outputs link to (for WebSub pings)
 
 
 def _write(report: PublishReport, path: Path, data: bytes) -> None:
@@ -86,7 +87,8 @@ def _publish_category(db: Database, config: Config, report: PublishReport, categ
     out = config.public_dir
     _write(report, out / "feeds" / f"{category.slug}.rss", docs.rss)
     _write(report, out / "feeds" / f"{category.slug}.atom", docs.atom)
-    report.feeds += 2
+    _write(report, out / "feeds" / f"{category.slug}.json", publish.build_json_feed(config, category, articles, names))
+    report.feeds += 3
     if slug is not None:
         _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
 
@@ -107,7 +109,8 @@ def _retire_pages(db: Database, config: Config, report: PublishReport, full: boo
     paths = [out / "articles" / f"{article_id}.html" for article_id in sorted(doomed | set(gone))]
     if full:  # the feeds and page of a category that was removed or merged away
         slugs = {r["slug"] for r in store.list_categories(db)} | {publish.ALL.slug}
-        paths += [p for p in sorted((out / "feeds").glob("*.*")) if p.suffix in (".rss", ".atom") and p.stem not in slugs]
+        paths += [p for p in sorted((out / "feeds").glob("*.*"))
+                  if p.suffix in (".rss", ".atom", ".json") and p.stem not in slugs]
         paths += [p for p in sorted((out / "categories").glob("*.html")) if p.stem not in slugs]
     for path in paths:
         if publish.remove_file(path):
@@ -121,7 +124,7 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
     config = resolve_base_url(db, config)
     full = categories is None and article_ids is None
     out = config.public_dir
-    report = PublishReport()
+    report = PublishReport(base_url=config.base_url)
     rows = store.list_categories(db)
     names = {r["slug"]: r["name"] for r in rows}
     # A category that has never been written (new, still empty) gets its feeds too, so its
@@ -149,6 +152,8 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
                 report, out / "articles" / f"{a.id}.html", publish.render_article(config, a, c)))
             report.pages += 1
     _isolated(report, "pages of removed articles", _retire_pages, db, config, report, full, dropped or set())
+    _isolated(report, "the OPML of all feeds", lambda: _write(report, out / "feeds.opml", publish.build_opml(
+        config, [Category(r["slug"], r["name"]) for r in rows])))
     _write(report, out / "index.html", publish.render_index(
         config, rows, store.latest_articles(db, None, INDEX_LATEST), store.count_articles(db)))
     _write(report, out / "style.css", publish.stylesheet())

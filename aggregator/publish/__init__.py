@@ -3,12 +3,13 @@
 from .disclaimer import ANONYMOUS, attribution_html, body_with_attribution, feed_rights, item_rights
 from .feeds import ALL, EPOCH, FeedDocuments, article_page_url, build_feeds, item_link
 from .files import remove_file, write_atomic
+from .jsonfeed import build_json_feed, build_opml
 from .media import with_media_urls
 from .pages import (display_time, render_article, render_category, render_gone, render_index,
                     stylesheet)
 
 __all__ = [
     "ANONYMOUS", "attribution_html", "body_with_attribution", "feed_rights", "item_rights", "ALL", "EPOCH",
-    "FeedDocuments", "article_page_url", "build_feeds", "item_link", "remove_file", "write_atomic", "with_media_urls", "display_time", "render_article",
+    "FeedDocuments", "article_page_url", "build_feeds", "item_link", "remove_file", "write_atomic", "build_json_feed", "build_opml", "with_media_urls", "display_time", "render_article",
     "render_category", "render_gone", "render_index", "stylesheet",
 ]

@@ -141,19 +141,35 @@ def build_feeds(config: Config, category: Category, articles: list[Article],
     # feedgen takes the RSS <link> from the last link added: self first, then the page.
     fg.link([{"href": rss_url, "rel": "self", "type": "application/rss+xml"},
              {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    rss = _hex_refs_in_titles(fg.rss_str(pretty=True))
+    rss = _hex_refs_in_titles(_with_rss_hubs(fg.rss_str(pretty=True), config.websub_hubs))
     fg.subtitle(description)
     # Atom carries the body as <content>; RSS has it once, in <description>, not again in content:encoded.
     for (fe, body), article in zip(entries, articles):
         fe.content(body, type="html")
         _categories(fe, config, article, names, atom=True)
     fg.link([{"href": atom_url, "rel": "self", "type": "application/atom+xml"},
-             {"href": page_url, "rel": "alternate", "type": "text/html"}], replace=True)
+             {"href": page_url, "rel": "alternate", "type": "text/html"}]
+            + [{"href": hub, "rel": "hub"} for hub in config.websub_hubs], replace=True)
     atom = _hex_refs_in_titles(_complete_atom_sources(fg.atom_str(pretty=True), articles))
     return FeedDocuments(rss=rss, atom=atom)
 
 
 _TITLE = re.compile(rb"<title>([^<]*)</title>")
+
+
+def _with_rss_hubs(rss: bytes, hubs: tuple[str, ...]) -> bytes:
+    """<atom:link rel="hub"> for each WebSub hub after the self link (feedgen writes only self in RSS)."""
+    if not hubs:
+        return rss
+    root = etree.fromstring(rss)
+    channel = root.find("channel")
+    anchor = channel.find(f"{{{_ATOM}}}link")
+    index = list(channel).index(anchor) + 1 if anchor is not None else 0
+    for offset, hub in enumerate(hubs):
+        link = etree.Element(f"{{{_ATOM}}}link", href=hub, rel="hub")
+        channel.insert(index + offset, link)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _hex_refs_in_titles(document: bytes) -> bytes:

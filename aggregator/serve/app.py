@@ -22,7 +22,9 @@ RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 CSS = "text/css; charset=utf-8"
-_FEED = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.(rss|atom)$")
+JSON_FEED = "application/feed+json; charset=utf-8"
+OPML = "text/x-opml; charset=utf-8"
+_FEED = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.(rss|atom|json)$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ARTICLE = re.compile(r"^[0-9a-f]{16}$")
 
@@ -86,12 +88,18 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
 
 
 async def feed(request: web.Request) -> web.StreamResponse:
-    """GET /feeds/{slug}.rss|.atom, including /feeds/all.rss|.atom."""
+    """GET /feeds/{slug}.rss|.atom|.json, including /feeds/all.rss|.atom|.json."""
     match = _FEED.match(request.match_info["name"])
     if not match:
         raise web.HTTPNotFound(text="404: no such feed\n")
     slug, kind = match.groups()
-    return _respond(request, _public(request) / "feeds" / f"{slug}.{kind}", RSS if kind == "rss" else ATOM, 300)
+    types = {"rss": RSS, "atom": ATOM, "json": JSON_FEED}
+    return _respond(request, _public(request) / "feeds" / f"{slug}.{kind}", types[kind], 300)
+
+
+async def opml(request: web.Request) -> web.StreamResponse:
+    """GET /opml: every published feed in one OPML file, to subscribe to all at once."""
+    return _respond(request, _public(request) / "feeds.opml", OPML, 300)
 
 
 async def category(request: web.Request) -> web.StreamResponse:
@@ -167,6 +175,7 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     app.router.add_get("/index.html", index)
     app.router.add_get("/style.css", stylesheet)
     app.router.add_get("/feeds/{name}", feed)
+    app.router.add_get("/opml", opml)
     app.router.add_get("/categories/{slug}", category)
     app.router.add_get("/articles/{id}", article)
     app.router.add_get("/media/{name}", media)

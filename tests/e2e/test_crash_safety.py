@@ -55,8 +55,11 @@ def check_published_files(public: Path) -> int:
     for path in sorted((public / "feeds").glob("*.*")):
         if path.name.startswith("."):
             continue  # a temporary file a killed writer left behind; never served
-        root = etree.fromstring(path.read_bytes())  # raises on a truncated document
-        assert root.tag in ("rss", "{http://www.w3.org/2005/Atom}feed"), path
+        if path.suffix == ".json":
+            assert json.loads(path.read_bytes())["version"].startswith("https://jsonfeed.org/"), path
+        else:
+            root = etree.fromstring(path.read_bytes())  # raises on a truncated document
+            assert root.tag in ("rss", "{http://www.w3.org/2005/Atom}feed"), path
         checked += 1
     for path in (public / "articles").glob("*.html"):
         assert path.read_bytes().rstrip().endswith(b"</html>"), path

@@ -80,8 +80,8 @@ def test_publish_rewrites_only_changed_categories(db, config: Config) -> None:
                                                             category="other", content_hash="h2")])
     full = publish_site(db, config)
     public = config.public_dir
-    assert {p.name for p in (public / "feeds").iterdir()} == {"fanfu.rss", "fanfu.atom", "other.rss", "other.atom",
-                                                               "all.rss", "all.atom"}
+    assert {p.name for p in (public / "feeds").iterdir()} == {
+        f"{slug}.{ext}" for slug in ("fanfu", "other", "all") for ext in ("rss", "atom", "json")}
     assert (public / "articles" / "00000000000000aa.html").exists()
     assert full.pages == 2
     other = public / "feeds" / "other.rss"
