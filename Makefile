@@ -37,6 +37,7 @@ conformance: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/clusters.py
+	$(BIN)/python benchmarks/startup.py
 
 soak: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/soak.py

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 import pytest
 
-from aggregator.cli import cli
+from aggregator.cli import cli, load_all
+
+load_all()  # every command registered, not only those run so far
 
 README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
 

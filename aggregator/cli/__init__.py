@@ -16,15 +16,9 @@ import sys
 import click
 
 from ..errors import AggregatorError, CatalogError, ConfigError, NotFoundError, RejectedError
-from .base import cli
-from . import categories as _categories  # noqa: F401  (registers commands)
-from . import pages as _pages  # noqa: F401
-from . import rules as _rules  # noqa: F401
-from . import run as _run  # noqa: F401
-from . import sources as _sources  # noqa: F401
-from . import takedowns as _takedowns  # noqa: F401
+from .base import cli, load_all
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "load_all"]
 
 
 BAD_INPUT = (ConfigError, CatalogError, NotFoundError, RejectedError)

@@ -7,7 +7,6 @@ import json
 import click
 
 from .. import store
-from ..pipeline import publish_site, resolve_base_url
 from .base import Context, cli, pass_ctx, table
 
 
@@ -41,7 +40,7 @@ def list_(ctx: Context, as_json: bool) -> None:
         aggregator categories list
     """
     rows = store.list_categories(ctx.db)
-    base = resolve_base_url(ctx.db, ctx.config).base_url
+    base = store.resolve_base_url(ctx.db, ctx.config).base_url
     for row in rows:
         row["rss"], row["atom"] = f"{base}feeds/{row['slug']}.rss", f"{base}feeds/{row['slug']}.atom"
     if as_json:
@@ -73,6 +72,8 @@ def add(ctx: Context, slug: str, name: str) -> None:
 
 
 def _republish_all(ctx: Context) -> None:
+    from ..pipeline import publish_site
+
     report = publish_site(ctx.db, ctx.config)
     for failure in report.failed:
         click.echo(f"warning: not published: {failure}", err=True)

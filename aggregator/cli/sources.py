@@ -12,14 +12,15 @@ from .. import store
 from ..catalog import CatalogEntry, CatalogRule, check_url, read_catalog, to_opml, to_toml
 from ..config import check_timezone, format_duration, parse_duration
 from ..errors import FetchError
-from ..fetch.guard import check_ip_literal
 from ..model import FULL_TEXT_MODES, SOURCE_KINDS, Source, to_iso
-from .base import Context, cli, pass_ctx, table
+from .base import SOURCES_LAZY, LazyGroup, Context, cli, pass_ctx, table
 from .options import SOURCE_ID, nonempty, selector_options, selectors_from
 
 
 def _private_literal(host: str) -> bool:
     """True for an IP literal the fetch guard would refuse (names are only known at fetch time)."""
+    from ..fetch.guard import check_ip_literal  # the fetch package pulls aiohttp: only when a source is added
+
     try:
         check_ip_literal(host)
     except FetchError:
@@ -48,7 +49,7 @@ def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
-@cli.group()
+@cli.group(cls=LazyGroup, lazy=SOURCES_LAZY)
 def sources() -> None:
     """Manage the upstream sources (feeds and HTML pages) and their schedule.
 

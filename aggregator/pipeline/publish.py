@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .. import publish, store
-from ..config import WILDCARD_HOSTS, Config, served_url
+from .. import publish, store, telemetry
+from ..config import Config
 from ..errors import PublishError
 from ..model import Category, from_iso, to_iso, utcnow
+from ..store.served import record_served, resolve_base_url  # noqa: F401 (part of the pipeline's API)
 
 log = logging.getLogger("aggregator.publish")
 INDEX_LATEST = 20
@@ -41,29 +42,6 @@ class PublishReport:
 def _write(report: PublishReport, path: Path, data: bytes) -> None:
     if publish.write_atomic(path, data):
         report.written.append(path)
-
-
-SERVED_KEY = "served_base_url"
-
-
-def resolve_base_url(db: Database, config: Config) -> Config:
-    """The config to publish with: base_url as set, else the address the last `run`/`serve` on this
-    data dir listened on (stored by it), else http://{host}:{port}/ of the settings."""
-    if config.base_url:
-        return config
-    served = store.get_meta(db, SERVED_KEY) or served_url(config.host, config.port)
-    return config.with_overrides(base_url=served)
-
-
-def record_served(db: Database, config: Config, host: str, port: int) -> Config:
-    """A server is listening on host:port: unless base_url is set, links point there from now on."""
-    if config.base_url:
-        return config
-    url = served_url(host, port)
-    if host in WILDCARD_HOSTS:
-        log.warning("serving on all addresses, links say %s: set base_url to the public address", url)
-    store.set_meta(db, SERVED_KEY, url)
-    return config.with_overrides(base_url=url)
 
 
 def _isolated(report: PublishReport, what: str, func: Callable[..., None], *args: Any) -> None:
@@ -121,6 +99,12 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
                  article_ids: set[str] | None = None, dropped: set[str] | None = None) -> PublishReport:
     """Rewrite feeds and pages; None for both means everything, else only what changed. `dropped`:
     ids of articles just removed (takedown, prune), whose pages go."""
+    with telemetry.PUBLISH_SECONDS.time():
+        return _publish_site(db, config, categories, article_ids, dropped)
+
+
+def _publish_site(db: Database, config: Config, categories: set[str] | None, article_ids: set[str] | None,
+                  dropped: set[str] | None) -> PublishReport:
     config = resolve_base_url(db, config)
     full = categories is None and article_ids is None
     out = config.public_dir

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from .. import store
+from .. import store, telemetry
 from ..config import Config
 from ..errors import AggregatorError, FetchError, NotAFeedError, ParseError, StoreError
 from ..fetch import Fetcher
@@ -139,6 +139,11 @@ class Refresher(PageIngest, FullTextIngest, MediaIngest):
                  redact(outcome.url),
                  outcome.result, outcome.bytes, outcome.elapsed_ms, outcome.new, outcome.updated,
                  f" error={outcome.error!r}" if outcome.error else "")
+        telemetry.FETCHES.labels(outcome.result).inc()
+        if outcome.elapsed_ms:
+            telemetry.FETCH_SECONDS.observe(outcome.elapsed_ms / 1000)
+        telemetry.ARTICLES.labels("new").inc(outcome.new)
+        telemetry.ARTICLES.labels("updated").inc(outcome.updated)
         try:
             store.log_fetch(self.db, source.id, result=outcome.result, url=outcome.url, nbytes=outcome.bytes,
                             ms=outcome.elapsed_ms, new=outcome.new, updated=outcome.updated, error=outcome.error)

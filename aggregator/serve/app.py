@@ -12,9 +12,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlite_utils import Database
 
-from .. import store
+from .. import store, telemetry
 from ..config import Config
 from .files import Entry, FileCache
 
@@ -94,7 +95,33 @@ async def feed(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text="404: no such feed\n")
     slug, kind = match.groups()
     types = {"rss": RSS, "atom": ATOM, "json": JSON_FEED}
-    return _respond(request, _public(request) / "feeds" / f"{slug}.{kind}", types[kind], 300)
+    try:
+        response = _respond(request, _public(request) / "feeds" / f"{slug}.{kind}", types[kind], 300)
+    except web.HTTPException as exc:
+        telemetry.FEED_REQUESTS.labels(kind, str(exc.status)).inc()
+        raise
+    telemetry.FEED_REQUESTS.labels(kind, str(response.status)).inc()
+    return response
+
+
+def _sources_by_status(db: Database, lock: threading.Lock) -> bytes:
+    """The sources-by-status gauge, read from the database at each scrape."""
+    with lock:
+        counts = store.health_summary(db)["sources"]
+    registry = CollectorRegistry()
+    gauge = Gauge("aggregator_sources", "Sources by status (new, ok, failing, backoff, disabled).", ["status"],
+                  registry=registry)
+    for status, count in counts.items():
+        gauge.labels(status).set(count)
+    return generate_latest(registry)
+
+
+async def metrics(request: web.Request) -> web.StreamResponse:
+    """GET /metrics: Prometheus text format. The share of 304s is
+    sum(rate(aggregator_feed_requests_total{status="304"}[5m])) / sum(rate(aggregator_feed_requests_total[5m]))."""
+    sources = await asyncio.to_thread(_sources_by_status, request.app[DB_KEY], request.app[DB_LOCK_KEY])
+    return web.Response(body=generate_latest(telemetry.REGISTRY) + sources,
+                        headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
 
 
 async def opml(request: web.Request) -> web.StreamResponse:
@@ -176,6 +203,7 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     app.router.add_get("/style.css", stylesheet)
     app.router.add_get("/feeds/{name}", feed)
     app.router.add_get("/opml", opml)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/categories/{slug}", category)
     app.router.add_get("/articles/{id}", article)
     app.router.add_get("/media/{name}", media)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import lazy_pinyin
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, RejectedError
@@ -37,6 +36,8 @@ def is_slug(text: str) -> bool:
 
 def slugify(name: str) -> str:
     """An ASCII slug for a display name; Chinese becomes pinyin: 反腐纪实 -> fanfujishi."""
+    from pypinyin import lazy_pinyin  # its dictionaries take 0.2 s to load: only when a slug is made
+
     # Syllables read best joined (fanfujishi); hyphens only where the name had separators.
     latin = re.sub(r"[^a-z0-9]+", "-", "".join(lazy_pinyin(name.strip())).lower()).strip("-")
     return latin or "category"
