@@ -32,6 +32,7 @@ LAZY_COMMANDS = {
     "publish": ("run", "Rewrite every feed and page from the database (files with the same bytes are kept)."),
     "rules": ("rules", "Category rules: add articles to a category, or keep them out, by title, body, 来源 or URL."),
     "run": ("run", "Run the daemon: scheduled fetching of every enabled source, publishing, and the server."),
+    "search": ("search", "Search titles and bodies, newest first; every word of QUERY must occur (纪委 巡视)."),
     "serve": ("run", "Serve the published feeds and pages over HTTP until interrupted."),
     "sources": ("sources", "Manage the upstream sources (feeds and HTML pages) and their schedule."),
     "takedown": ("takedowns", "Remove an article, with every outlet's copy, for good; list what was removed."),

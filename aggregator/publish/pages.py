@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..config import Config
-from ..model import Article, Category
+from ..model import Article, Category, from_iso
 from .templating import environment
 
 
@@ -57,6 +57,16 @@ def render_gone(config: Config, removed_at: datetime) -> bytes:
     takedown's reason stays in the admin's records."""
     local = removed_at.astimezone(ZoneInfo(config.timezone))
     html = environment().get_template("gone.html").render(**_common(config), when=f"{local:%Y-%m-%d}")
+    return html.encode("utf-8")
+
+
+def render_search(config: Config, query: str, total: int, hits: list, page: int, per_page: int) -> bytes:
+    """The search page: the box, and for a query its results newest first with marked snippets."""
+    tz = ZoneInfo(config.timezone)
+    rows = [{"id": h.id, "title_html": h.title_html, "snippet_html": h.snippet_html, "origin": h.origin,
+             "when": f"{from_iso(h.published).astimezone(tz):%Y-%m-%d %H:%M}"} for h in hits]
+    html = environment().get_template("search.html").render(**_common(config), query=query, total=total, hits=rows,
+                                                            page=page, per_page=per_page)
     return html.encode("utf-8")
 
 

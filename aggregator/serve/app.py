@@ -15,7 +15,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlite_utils import Database
 
-from .. import store, telemetry
+from .. import publish, store, telemetry
 from ..config import Config
 from .files import Entry, FileCache
 
@@ -116,6 +116,26 @@ def _sources_by_status(db: Database, lock: threading.Lock) -> bytes:
     return generate_latest(registry)
 
 
+SEARCH_PER_PAGE = 20
+
+
+def _search_page(config: Config, db: Database, lock: threading.Lock, query: str, page: int) -> bytes:
+    with lock:
+        total, hits = store.search(db, query, limit=SEARCH_PER_PAGE, offset=(page - 1) * SEARCH_PER_PAGE) \
+            if query else (0, [])
+    return publish.render_search(config, query, total, hits, page, SEARCH_PER_PAGE)
+
+
+async def search(request: web.Request) -> web.StreamResponse:
+    """GET /search?q=纪委&page=2: titles and bodies, newest first, matches marked."""
+    query = " ".join(request.query.get("q", "").split())[:200]
+    page_text = request.query.get("page", "1")
+    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) <= 100_000 else 1
+    body = await asyncio.to_thread(_search_page, request.app[CONFIG_KEY], request.app[DB_KEY],
+                                   request.app[DB_LOCK_KEY], query, page)
+    return web.Response(body=body, headers={"Content-Type": HTML, "Cache-Control": "no-cache"})
+
+
 async def metrics(request: web.Request) -> web.StreamResponse:
     """GET /metrics: Prometheus text format. The share of 304s is
     sum(rate(aggregator_feed_requests_total{status="304"}[5m])) / sum(rate(aggregator_feed_requests_total[5m]))."""
@@ -204,6 +224,7 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     app.router.add_get("/feeds/{name}", feed)
     app.router.add_get("/opml", opml)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/search", search)
     app.router.add_get("/categories/{slug}", category)
     app.router.add_get("/articles/{id}", article)
     app.router.add_get("/media/{name}", media)

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError
 from ..model import Article, from_iso, to_iso
-from . import clusters
+from . import clusters, search
 from .gate import Gate
 from .rules import Moves, RuleSet, plan, rule_set
 from .sites import site_of
@@ -147,6 +147,7 @@ def _insert(db: Database, result: UpsertResult, article: Article, rules: RuleSet
     db.conn.executemany("insert into article_categories (article_id, category, published) values (?, ?, ?)",
                         [(article.id, category, to_iso(article.published)) for category in sorted(placed)])
     clusters.index_signature(db, article.id, article.signature)
+    search.index_article(db, article.id, article.title, article.content_html)
     _sight(db, article, article.id, item_key)
     result.new += 1
     result.categories |= placed | {article.category}
@@ -173,6 +174,7 @@ def _update_primary(db: Database, result: UpsertResult, row: dict, article: Arti
         _placed(db, row["id"], fresh["published"])
     db["articles"].update(row["id"], changes)
     clusters.index_signature(db, row["id"], article.signature)
+    search.index_article(db, row["id"], article.title, article.content_html)
     result.updated += 1
     result.categories.add(row["category"])
     result.article_ids.add(row["id"])
@@ -187,6 +189,7 @@ def _rekey(db: Database, old_id: str, key: str) -> str:
         return old_id
     signature = clusters.signature_of(db, old_id)
     clusters.drop_signature(db, old_id)
+    db.execute("update search_ids set article_id = ? where article_id = ?", [new_id, old_id])
     db.execute("update articles set id = ?, key = ? where id = ?", [new_id, key, old_id])
     for table in ("sightings", "article_categories", "seen_links"):
         db.execute(f"update {table} set article_id = ? where article_id = ?", [new_id, old_id])
@@ -207,6 +210,7 @@ def _take_over(db: Database, result: UpsertResult, row: dict, article: Article) 
                           | {"last_seen": to_iso(article.first_seen)})
     _placed(db, row["id"], fresh["published"])
     clusters.index_signature(db, row["id"], article.signature)
+    search.index_article(db, row["id"], article.title, article.content_html)
     article_id = row["id"]
     last_publish = db.execute("select value from meta where key = 'last_publish_at'").fetchone()
     if row["first_seen"] == fresh["first_seen"] and (last_publish is None or last_publish[0] < row["first_seen"]):
@@ -283,6 +287,7 @@ def delete_articles(db: Database, ids: list[str]) -> int:
         marks = ",".join("?" * len(chunk))
         for article_id in chunk:
             clusters.drop_signature(db, article_id)
+            search.unindex_article(db, article_id)
         # What full text remembered for the items behind them (before their sightings go).
         db.execute(f"""delete from fulltext where exists (select 1 from sightings s where s.article_id in ({marks})
                        and s.source_id = fulltext.source_id and s.item_key = fulltext.item_key)""", chunk)

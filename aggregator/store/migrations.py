@@ -171,3 +171,17 @@ def m011_media(db: Database) -> None:
     db.execute("""create table media_urls (url text primary key, status text not null, name text, error text,
                                            attempts integer not null default 1, at text not null)""")
     db.execute("create index media_urls_name on media_urls (name)")
+
+
+@migrations()
+def m012_search(db: Database) -> None:
+    """Full-text search: titles and bodies indexed as Chinese character pairs and words (FTS5), with
+    a stable integer id per article (the articles table's own rowid may change on VACUUM)."""
+    from .search import grams, plain  # the indexed form, written by store.search from now on
+
+    db.execute("create table search_ids (rowid integer primary key, article_id text not null unique)")
+    db.execute("create virtual table article_search using fts5(title, body, tokenize = 'unicode61')")
+    for article_id, title, body in db.execute("select id, title, content_html from articles order by id").fetchall():
+        rowid = db.execute("insert into search_ids (article_id) values (?)", [article_id]).lastrowid
+        db.execute("insert into article_search (rowid, title, body) values (?, ?, ?)",
+                   [rowid, grams(title or ""), grams(plain(body or ""))])
