@@ -25,6 +25,8 @@ from ..store.served import record_served, resolve_base_url  # noqa: F401 (part o
 log = logging.getLogger("aggregator.publish")
 INDEX_LATEST = 20
 PAGE_BATCH = 500
+CATEGORY_PAGE_SIZE = 20  # articles on one page of a category
+CATEGORY_PAGES = 50  # pages of a category kept published (1,000 articles)
 
 
 @dataclass
@@ -68,7 +70,25 @@ def _publish_category(db: Database, config: Config, report: PublishReport, categ
     _write(report, out / "feeds" / f"{category.slug}.json", publish.build_json_feed(config, category, articles, names))
     report.feeds += 3
     if slug is not None:
-        _write(report, out / "categories" / f"{slug}.html", publish.render_category(config, category, articles))
+        _publish_category_pages(db, config, report, category)
+
+
+def _publish_category_pages(db: Database, config: Config, report: PublishReport, category: Category) -> None:
+    """The category's pages for people: /categories/{slug}, then /categories/{slug}/2 ... (at most
+    CATEGORY_PAGES; older articles stay reachable through search and their own URLs)."""
+    slug, out = category.slug, config.public_dir / "categories"
+    total = store.count_articles(db, slug)
+    pages = max(1, min(-(-total // CATEGORY_PAGE_SIZE), CATEGORY_PAGES))
+    for page in range(1, pages + 1):
+        articles = [publish.with_media_urls(a, config.base_url) for a in
+                    store.latest_articles(db, slug, CATEGORY_PAGE_SIZE, (page - 1) * CATEGORY_PAGE_SIZE)]
+        path = out / f"{slug}.html" if page == 1 else out / slug / f"{page}.html"
+        _write(report, path, publish.render_category(config, category, articles, page, pages))
+    if (out / slug).is_dir():  # pages past the end, after articles left the category
+        for stale in sorted((out / slug).glob("*.html")):
+            if not stale.stem.isdigit() or int(stale.stem) > pages:
+                if publish.remove_file(stale):
+                    report.removed.append(stale)
 
 
 def _retire_pages(db: Database, config: Config, report: PublishReport, full: bool, dropped: set[str]) -> None:
@@ -90,6 +110,7 @@ def _retire_pages(db: Database, config: Config, report: PublishReport, full: boo
         paths += [p for p in sorted((out / "feeds").glob("*.*"))
                   if p.suffix in (".rss", ".atom", ".json") and p.stem not in slugs]
         paths += [p for p in sorted((out / "categories").glob("*.html")) if p.stem not in slugs]
+        paths += [p for p in sorted((out / "categories").glob("*/*.html")) if p.parent.name not in slugs]
     for path in paths:
         if publish.remove_file(path):
             report.removed.append(path)
@@ -141,6 +162,7 @@ def _publish_site(db: Database, config: Config, categories: set[str] | None, art
     _write(report, out / "index.html", publish.render_index(
         config, rows, store.latest_articles(db, None, INDEX_LATEST), store.count_articles(db)))
     _write(report, out / "style.css", publish.stylesheet())
+    _write(report, out / "404.html", publish.render_not_found(config))
     store.set_meta(db, "last_publish_at", to_iso(utcnow()))
     log.info("publish feeds=%s pages=%s files_written=%s files_removed=%s", report.feeds, report.pages,
              len(report.written), len(report.removed))

@@ -5,11 +5,12 @@ from .feeds import ALL, EPOCH, FeedDocuments, article_page_url, build_feeds, ite
 from .files import remove_file, write_atomic
 from .jsonfeed import build_json_feed, build_opml
 from .media import with_media_urls
-from .pages import (display_time, render_article, render_category, render_gone, render_index, render_search,
+from .pages import (display_time, render_article, render_category, render_gone, render_index, render_not_found,
+                    render_search,
                     stylesheet)
 
 __all__ = [
     "ANONYMOUS", "attribution_html", "body_with_attribution", "feed_rights", "item_rights", "ALL", "EPOCH",
     "FeedDocuments", "article_page_url", "build_feeds", "item_link", "remove_file", "write_atomic", "build_json_feed", "build_opml", "with_media_urls", "display_time", "render_article",
-    "render_category", "render_gone", "render_index", "render_search", "stylesheet",
+    "render_category", "render_gone", "render_index", "render_not_found", "render_search", "stylesheet",
 ]

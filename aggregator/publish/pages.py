@@ -34,14 +34,27 @@ def render_article(config: Config, article: Article, category: Category) -> byte
 
 def _listing(config: Config, articles: list[Article], names: dict[str, str]) -> list[dict]:
     return [{"id": a.id, "title": a.title, "origin": a.origin or "", "when": display_time(a, config.timezone),
-             "category_name": names.get(a.category, a.category)} for a in articles]
+             "summary": a.summary or "", "category_name": names.get(a.category, a.category)} for a in articles]
 
 
-def render_category(config: Config, category: Category, articles: list[Article]) -> bytes:
-    """A category's page: its newest articles and its feed links."""
+def category_page_url(config: Config, slug: str, page: int) -> str:
+    """Page 1 of a category stays /categories/{slug}; later pages are /categories/{slug}/{n}."""
+    return f"{config.base_url}categories/{slug}" + (f"/{page}" if page > 1 else "")
+
+
+def render_category(config: Config, category: Category, articles: list[Article], page: int = 1,
+                    pages: int = 1) -> bytes:
+    """One page of a category: its articles (title, date, 来源, summary), the pager and its feed links."""
     html = environment().get_template("category.html").render(
-        **_common(config), category=category, articles=_listing(config, articles, {}))
+        **_common(config), category=category, articles=_listing(config, articles, {}), page=page, pages=pages,
+        prev_url=category_page_url(config, category.slug, page - 1) if page > 1 else None,
+        next_url=category_page_url(config, category.slug, page + 1) if page < pages else None)
     return html.encode("utf-8")
+
+
+def render_not_found(config: Config) -> bytes:
+    """The 404 page, in the site's chrome and language."""
+    return environment().get_template("404.html").render(**_common(config)).encode("utf-8")
 
 
 def render_index(config: Config, categories: list[dict], latest: list[Article], total: int) -> bytes:

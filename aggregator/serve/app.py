@@ -150,11 +150,24 @@ async def opml(request: web.Request) -> web.StreamResponse:
 
 
 async def category(request: web.Request) -> web.StreamResponse:
-    """GET /categories/{slug}: a category's page."""
-    slug = request.match_info["slug"]
-    if not _SLUG.match(slug):
+    """GET /categories/{slug} (page 1) and /categories/{slug}/{n} (later pages)."""
+    slug, page = request.match_info["slug"], request.match_info.get("page")
+    if not _SLUG.match(slug) or (page is not None and not (page.isdigit() and page[0] != "0" and int(page) >= 2)):
         raise web.HTTPNotFound(text="404: no such category\n")
-    return _respond(request, _public(request) / "categories" / f"{slug}.html", HTML, 60)
+    path = _public(request) / "categories" / (f"{slug}.html" if page is None else f"{slug}/{page}.html")
+    return _respond(request, path, HTML, 60)
+
+
+@web.middleware
+async def not_found_page(request: web.Request, handler) -> web.StreamResponse:
+    """Any 404 answers with the site's own page (its chrome, its language, the search box)."""
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        entry = request.app[CACHE_KEY].get(_public(request) / "404.html")
+        if entry is None:
+            raise
+        return web.Response(status=404, body=entry.body, headers={"Content-Type": HTML, "Cache-Control": "no-cache"})
 
 
 async def article(request: web.Request) -> web.StreamResponse:
@@ -212,7 +225,7 @@ async def healthz(request: web.Request) -> web.StreamResponse:
 
 def make_app(config: Config, db: Database, health: Callable[[], dict] | None = None) -> web.Application:
     """The aiohttp application serving DATA_DIR/public and /healthz (`health` adds the daemon's state)."""
-    app = web.Application()
+    app = web.Application(middlewares=[not_found_page])
     app[HEALTH_KEY] = health
     app[CONFIG_KEY] = config
     app[CACHE_KEY] = FileCache(config.public_dir)
@@ -226,6 +239,7 @@ def make_app(config: Config, db: Database, health: Callable[[], dict] | None = N
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/search", search)
     app.router.add_get("/categories/{slug}", category)
+    app.router.add_get("/categories/{slug}/{page}", category)
     app.router.add_get("/articles/{id}", article)
     app.router.add_get("/media/{name}", media)
     app.router.add_get("/healthz", healthz)

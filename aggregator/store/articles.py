@@ -360,14 +360,15 @@ def get_article(db: Database, article_id: str) -> Article:
     return _with_outlets(db, [row_to_article(rows[0])])[0]
 
 
-def latest_articles(db: Database, category: str | None, limit: int) -> list[Article]:
-    """The newest `limit` articles of a category (None: all), newest first, ties by id."""
+def latest_articles(db: Database, category: str | None, limit: int, offset: int = 0) -> list[Article]:
+    """The newest `limit` articles of a category (None: all), newest first, ties by id, after
+    skipping `offset` (for the pages of a category)."""
     if category is None:
-        rows = db.query("select * from articles order by published desc, id limit ?", [limit])
+        rows = db.query("select * from articles order by published desc, id limit ? offset ?", [limit, offset])
     else:
         rows = db.query("""select a.* from article_categories m join articles a on a.id = m.article_id
-                           where m.category = ? order by m.published desc, m.article_id limit ?""",
-                        [category, limit])
+                           where m.category = ? order by m.published desc, m.article_id limit ? offset ?""",
+                        [category, limit, offset])
     return _with_outlets(db, [row_to_article(r) for r in rows])
 
 
@@ -387,6 +388,8 @@ def all_article_ids(db: Database) -> list[str]:
     return [r[0] for r in db.execute("select id from articles order by id").fetchall()]
 
 
-def count_articles(db: Database) -> int:
-    """How many articles are stored."""
-    return db.execute("select count(*) from articles").fetchone()[0]
+def count_articles(db: Database, category: str | None = None) -> int:
+    """How many articles are stored (in one category)."""
+    if category is None:
+        return db.execute("select count(*) from articles").fetchone()[0]
+    return db.execute("select count(*) from article_categories where category = ?", [category]).fetchone()[0]
