@@ -8,7 +8,7 @@ CORPORA ?= ../shared/corpora
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test conformance bench soak eval clean
+.PHONY: run test conformance bench soak eval demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -29,6 +29,9 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+demo: $(VENV)/.installed
+	$(BIN)/aggregator demo --port $(PORT)
 
 conformance: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/conformance.py --corpora $(CORPORA)

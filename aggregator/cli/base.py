@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 LAZY_COMMANDS = {
     "blocklist": ("takedowns", "Keep out every item from a 来源, a domain or a URL pattern."),
     "categories": ("categories", "Manage categories: an ASCII slug for URLs and a display name."),
+    "demo": ("demo", "Run a self-contained demo: a sample upstream on 127.0.0.1 (feeds, a summary-only feed, a GBK "
+                     "column page, a story two outlets carry), ingested into a throwaway data dir, published and "
+                     "served."),
     "extract": ("pages", "Extract the article of one page (a local file or a URL) and print it, normalized."),
     "fetch": ("run", "Run one ingest cycle now over all enabled sources (or the given ids), then publish what "
                      "changed."),
