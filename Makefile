@@ -8,7 +8,7 @@ CORPORA ?= ../shared/corpora
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test conformance bench soak eval demo clean
+.PHONY: run test slow conformance bench soak eval demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -29,6 +29,17 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+$(VENV)/.installed-slow: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,slow]'
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+# The slow target: property-based fuzzing of the admin API (schemathesis) and the browser test
+# (Playwright driving the distribution's Chromium: never a browser download); .ci/run runs it.
+slow: $(VENV)/.installed-slow
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/python -m pytest -q -m slow
 
 demo: $(VENV)/.installed
 	$(BIN)/aggregator demo --port $(PORT)

@@ -95,6 +95,7 @@ class Config:
     mirror_images: bool = True  # copy the images of stored bodies under public/media/
     max_image_bytes: int = 5 * 1024 * 1024
     max_article_image_bytes: int = 20 * 1024 * 1024
+    admin_token: str = ""  # turns on the admin API under /api/ (Authorization: Bearer TOKEN)
     websub_hubs: tuple[str, ...] = ()  # WebSub hubs told after each publish that changed a feed
     retention_days: int = 180  # articles older than this leave the database (0: keep them all)
     items_per_fetch: int = 1000

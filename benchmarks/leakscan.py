@@ -64,14 +64,24 @@ def _bad_url(value: str) -> str | None:
     return None
 
 
-def _structural(root, where: str) -> list[str]:
-    """Active markup in a parsed HTML tree: script-like elements, event handlers, script URLs."""
+def _own_search_form(el) -> bool:
+    """The site's own search box in a page's chrome (header or the search page), not content: a GET
+    form to our /search with one text field, outside the article body."""
+    inputs = [i for i in el.iter("input") if (i.get("type") or "text").lower() in ("search", "text")]
+    in_body = any((a.get("class") or "") == "body" for a in el.iterancestors())
+    return ((el.get("class") or "") == "search" and (el.get("action") or "").endswith("/search")
+            and (el.get("method") or "get").lower() == "get" and len(inputs) == 1 and not in_body)
+
+
+def _structural(root, where: str, document: bool = False) -> list[str]:
+    """Active markup in a parsed HTML tree: script-like elements, event handlers, script URLs.
+    In a whole page (`document`), the site's own search form is chrome, not a leak."""
     problems = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
-        if tag in ACTIVE_TAGS:
+        if tag in ACTIVE_TAGS and not (document and _own_search_form(el)):
             problems.append(f"{where}: <{tag}> element")
         if tag == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
             problems.append(f"{where}: <meta http-equiv=refresh>")
@@ -114,7 +124,7 @@ def scan_html(markup: str, where: str, *, document: bool = False) -> tuple[list[
             root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except (etree.ParserError, ValueError) as exc:
         return [f"{where}: HTML payload unparseable ({exc})"], []
-    problems = _structural(root, where)
+    problems = _structural(root, where, document)
     ruled_out = []
     if not problems:
         for label, pattern in PATTERNS.items():

@@ -138,8 +138,11 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        runner = await start_server(config, db, sock)
-        click.echo(f"serving {config.public_dir} on {config.base_url} (Ctrl-C to stop)", err=True)
+        from .. import admin
+
+        runner = await start_server(config, db, sock, extend=lambda app, lock: admin.install(app, config, db, lock))
+        click.echo(f"serving {config.public_dir} on {config.base_url} (Ctrl-C to stop)"
+                   + (f"; admin API at {config.base_url}api/" if config.admin_token else ""), err=True)
         try:
             await stop.wait()
         finally:

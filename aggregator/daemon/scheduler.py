@@ -25,7 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .. import store
+from .. import admin, store
 from ..config import Config
 from ..errors import AggregatorError, StoreError
 from ..fetch import Fetcher
@@ -81,7 +81,8 @@ class Daemon:
                     self.publishing.request_full()
             else:
                 self.publishing.request_full(now=True)
-            runner = await start_server(self.config, server_db, sock, health=self.health)
+            runner = await start_server(self.config, server_db, sock, health=self.health,
+                                        extend=lambda app, lock: admin.install(app, self.config, server_db, lock))
             executor = make_executor(self.config)
             async with Fetcher(self.config) as fetcher:
                 self.fetcher = fetcher
@@ -148,6 +149,9 @@ class Daemon:
         except StoreError as exc:
             log.error("sync: %s", exc)
             return
+        if store.get_meta(self.db, admin.REPUBLISH_KEY):  # a takedown through the admin API
+            store.set_meta(self.db, admin.REPUBLISH_KEY, "")
+            self.publishing.request_full()
         now = datetime.now(timezone.utc)
         wanted = {f"source:{s.id}": s for s in sources}
         for job in self.scheduler.get_jobs():

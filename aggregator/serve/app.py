@@ -263,9 +263,14 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 async def start_server(config: Config, db: Database, sock: socket.socket,
-                       health: Callable[[], dict] | None = None) -> web.AppRunner:
-    """Start answering on a socket from bind(); returns the runner, for cleanup."""
-    runner = web.AppRunner(make_app(config, db, health), access_log=None)
+                       health: Callable[[], dict] | None = None,
+                       extend: Callable[[web.Application, threading.Lock], object] | None = None) -> web.AppRunner:
+    """Start answering on a socket from bind(); returns the runner, for cleanup. `extend` may add
+    routes (the admin API) before the application starts; it gets the lock guarding `db`."""
+    app = make_app(config, db, health)
+    if extend is not None:
+        extend(app, app[DB_LOCK_KEY])
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()
     return runner
