@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/clusters.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/extraction_speed.py --corpora $(CORPORA)
 
 soak: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/soak.py

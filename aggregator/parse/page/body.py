@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import lxml.html
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from .dom import clean_text, link_text_length
 
@@ -28,8 +27,48 @@ _SPECIFIC = (
 # Containers whose names also serve page layouts: taken only when they are mostly text.
 _GENERIC = ("article", "#content", ".content", ".article", "#article", ".detail", "#main-content", "main",
             ".main_content", ".text", ".body", ".con", "#Content", ".contents")
-_SPECIFIC_SELECTORS = [CSSSelector(s) for s in _SPECIFIC]
-_GENERIC_SELECTORS = [CSSSelector(s) for s in _GENERIC]
+
+
+def _key(selector: str) -> tuple[str, str]:
+    """("class" | "id" | "tag" | "attr", value) of the simple selectors above."""
+    if selector.startswith("."):
+        return "class", selector[1:]
+    if selector.startswith("#"):
+        return "id", selector[1:]
+    if selector.startswith("["):
+        name, _, value = selector.strip("[]").partition("=")
+        return "attr", f"{name}={value}"
+    return "tag", selector
+
+
+_SPECIFIC_KEYS = [_key(s) for s in _SPECIFIC]
+_GENERIC_KEYS = [_key(s) for s in _GENERIC]
+
+
+def _index(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list]:
+    """Every element under a class, id, tag or itemprop the selectors name, in page order: one walk
+    of the tree instead of one per selector (40 walks cost ~10 ms on a portal page)."""
+    wanted = set(_SPECIFIC_KEYS) | set(_GENERIC_KEYS)
+    found: dict[tuple[str, str], list] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        keys = [("tag", element.tag)]
+        element_id = element.get("id")
+        if element_id:
+            keys.append(("id", element_id))
+        classes = element.get("class")
+        if classes:
+            keys.extend(("class", c) for c in classes.split())
+        prop = element.get("itemprop")
+        if prop:
+            keys.append(("attr", f"itemprop={prop}"))
+        for key in keys:
+            if key in wanted:
+                bucket = found.setdefault(key, [])
+                if not bucket or bucket[-1] is not element:
+                    bucket.append(element)
+    return found
 # Least text a container needs to count as the body (an image-only body needs an <img>).
 _MIN_TEXT = 40
 _MAX_LINK_SHARE = 0.5
@@ -72,10 +111,11 @@ def _tighten(element: lxml.html.HtmlElement, size: int, candidates: list) -> lxm
 
 def find_body_container(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, bool]:
     """The best known container and whether its name is specific to article bodies."""
-    for selectors, specific in ((_SPECIFIC_SELECTORS, True), (_GENERIC_SELECTORS, False)):
+    index = _index(root)
+    for keys, specific in ((_SPECIFIC_KEYS, True), (_GENERIC_KEYS, False)):
         candidates = []
-        for select in selectors:
-            for element in select(root):
+        for key in keys:
+            for element in index.get(key, ()):
                 size = _qualifies(element, specific)
                 if size >= 0:
                     candidates.append((element, size))

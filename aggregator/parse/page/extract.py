@@ -147,7 +147,7 @@ def extract_article(result: FetchResult, tz: str, *, selectors: Selectors | None
         container, specific = max(chosen, key=lambda e: len(e.text_content())), True
     else:
         container, specific = find_body_container(root)
-    if not selectors.body and looks_like_listing(root):
+    if not selectors.body and looks_like_listing(root, (container, specific)):
         raise ExtractError(f"no article: a listing page (many dated links, little text) at {result.final_url}")
 
     body, from_container = _body(container, specific, decoded.text, result.final_url, choice.text,

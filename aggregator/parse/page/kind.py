@@ -104,7 +104,7 @@ def listing_signs(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement 
     return ListingSigns(dated, headlines, prose, body)
 
 
-def looks_like_listing(root: lxml.html.HtmlElement) -> bool:
+def looks_like_listing(root: lxml.html.HtmlElement, found: tuple | None = None) -> bool:
     """True for a page of many dated links and little prose of its own: a listing, not an article.
 
     `root` should be the page with scripts and hidden parts removed. A page whose known
@@ -112,7 +112,8 @@ def looks_like_listing(root: lxml.html.HtmlElement) -> bool:
     dated "related" links surround it. Search results count as listings: their snippets
     sit inside the dated items, so they are not prose.
     """
-    container, specific = find_body_container(root)
+    # `found`: the page's (container, specific) when the caller already looked (it costs ~10 ms).
+    container, specific = found if found is not None else find_body_container(root)
     signs = listing_signs(root, container, specific)
     if signs.body_chars >= _ARTICLE_BODY_MIN:
         return False

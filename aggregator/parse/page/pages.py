@@ -77,10 +77,19 @@ def _create_page_html(text: str, page_url: str, first_url: str) -> list[str]:
 def continuation_links(root: HtmlElement, text: str, page_url: str, first_url: str) -> list[str]:
     """The later pages of the article that `first_url` begins, as this page (`page_url`, possibly a
     later page itself) links them, in page order; the first page and this page excluded."""
-    candidates = _create_page_html(text, page_url, first_url)
+    candidates = _create_page_html(text, page_url, first_url) if "createPageHTML" in text else []
     first_path = urlsplit(first_url).path.rsplit(".", 1)[0]
+    first_name = _split_name(first_url)
+    stem = first_name[1] if first_name else first_path.rsplit("/", 1)[-1]
     for anchor in root.iter("a"):
-        url = resolve(page_url, anchor.get("href"))
+        href = anchor.get("href") or ""
+        # Most anchors of a page are navigation: only a link naming the article's own file or a
+        # page parameter, or labelled 下一页, is worth resolving (resolving all cost ~8 ms a page).
+        lowered = href.lower()
+        if not (stem and (f"{stem}_" in href or f"{stem}-" in href)) and "page" not in lowered \
+                and "p=" not in lowered and not _NEXT_WORD.match(" ".join(anchor.text_content().split())):
+            continue
+        url = resolve(page_url, href)
         if not url:
             continue
         if page_number(url, first_url):
