@@ -175,3 +175,16 @@ def test_a_purged_source_takes_its_fingerprints_with_it(db, config, httpserver: 
     store.remove_source(db, 1, purge=True)
     for table in ("fingerprints", "lsh_bands", "article_categories"):
         assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
+
+
+def test_signatures_made_another_way_are_dropped_not_compared(db) -> None:
+    from aggregator.normalize.similarity import SIGNATURE_VERSION
+
+    store.check_fingerprint_format(db, SIGNATURE_VERSION)
+    with store.transaction(db):
+        clusters.index_signature(db, "00000000000000aa", signature(text("story_origin")))
+    assert not store.check_fingerprint_format(db, SIGNATURE_VERSION)  # same format: kept
+    assert db.execute("select count(*) from lsh_bands").fetchone()[0] == clusters.BANDS
+    assert store.check_fingerprint_format(db, "minhash-120-5-1")  # the SHA-1 signatures of an older version
+    for table in ("fingerprints", "lsh_bands"):
+        assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
