@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from . import publish, store
 from .catalog import check_url
-from .config import Config, check_timezone, format_duration, parse_duration
+from .config import Config, check_timezone, parse_duration
 from .errors import AggregatorError, NotFoundError, RejectedError
 from .model import FULL_TEXT_MODES, SOURCE_KINDS, Source, to_iso, utcnow
 
@@ -41,17 +41,6 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
-
-
-def _source_json(source: Source) -> dict:
-    return {
-        "id": source.id, "url": source.url, "name": source.display_name, "kind": source.kind,
-        "category": source.category, "status": source.status if source.enabled else "disabled",
-        "enabled": source.enabled, "every": format_duration(source.every), "timezone": source.timezone,
-        "full_text": source.full_text, "last_error": source.last_error,
-        "last_fetched_at": to_iso(source.last_fetched_at), "next_fetch_at": to_iso(source.next_fetch_at),
-        "consecutive_failures": source.consecutive_failures, "warning": source.warning,
-    }
 
 
 def _text(body: dict, key: str, *, required: bool = False, limit: int = 2048) -> str | None:
@@ -72,24 +61,23 @@ def _choice(body: dict, key: str, options: tuple[str, ...]) -> str | None:
     return value
 
 
-def _every(body: dict) -> int | None:
-    text = _text(body, "every", limit=20)
+def _parsed(body: dict, key: str, parse: Callable[[str], Any], limit: int) -> Any:
+    """An optional string field through the settings' own parser (a duration, a time zone)."""
+    text = _text(body, key, limit=limit)
     if text is None:
         return None
     try:
-        return parse_duration(text)
+        return parse(text)
     except ValueError as exc:
-        raise ApiError(422, f"'every' {exc}") from None
+        raise ApiError(422, f"'{key}': {exc}") from None
+
+
+def _every(body: dict) -> int | None:
+    return _parsed(body, "every", parse_duration, 20)
 
 
 def _timezone(body: dict) -> str | None:
-    text = _text(body, "timezone", limit=64)
-    if text is None:
-        return None
-    try:
-        return check_timezone(text)
-    except ValueError as exc:
-        raise ApiError(422, str(exc)) from None
+    return _parsed(body, "timezone", check_timezone, 64)
 
 
 def _only(body: dict, allowed: set[str]) -> None:
@@ -133,11 +121,11 @@ class Api:
 
     async def list_sources(self, request: web.Request) -> web.Response:
         sources = await self._run(store.list_sources, self.db)
-        return web.json_response([_source_json(s) for s in sources], dumps=_dumps)
+        return web.json_response([store.source_json(s) for s in sources], dumps=_dumps)
 
     async def get_source(self, request: web.Request) -> web.Response:
         source = await self._run(store.get_source, self.db, self._id(request))
-        return web.json_response(_source_json(source), dumps=_dumps)
+        return web.json_response(store.source_json(source), dumps=_dumps)
 
     async def add_source(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -158,7 +146,7 @@ class Api:
                                                     every=every or self.config.default_every_seconds, timezone=tz,
                                                     full_text=full_text))
         source = await self._run(add)
-        return web.json_response(_source_json(source), status=201, dumps=_dumps)
+        return web.json_response(store.source_json(source), status=201, dumps=_dumps)
 
     async def update_source(self, request: web.Request) -> web.Response:
         source_id = self._id(request)
@@ -190,7 +178,7 @@ class Api:
             if changes:
                 store.update_source(self.db, source_id, **changes)
             return store.get_source(self.db, source_id)
-        return web.json_response(_source_json(await self._run(update)), dumps=_dumps)
+        return web.json_response(store.source_json(await self._run(update)), dumps=_dumps)
 
     async def set_enabled(self, request: web.Request, enabled: bool) -> web.Response:
         source_id = self._id(request)
@@ -200,7 +188,7 @@ class Api:
             status = "disabled" if not enabled else ("ok" if current.last_success_at else "new")
             store.update_source(self.db, source_id, enabled=enabled, status=status)
             return store.get_source(self.db, source_id)
-        return web.json_response(_source_json(await self._run(flip)), dumps=_dumps)
+        return web.json_response(store.source_json(await self._run(flip)), dumps=_dumps)
 
     async def enable(self, request: web.Request) -> web.Response:
         return await self.set_enabled(request, True)
@@ -222,7 +210,7 @@ class Api:
             store.update_source(self.db, source_id, next_fetch_at=utcnow(), retry_after_until=None)
             return store.get_source(self.db, source_id)
         source = await self._run(queue)
-        return web.json_response({"queued": True, "source": _source_json(source),
+        return web.json_response({"queued": True, "source": store.source_json(source),
                                   "note": f"the daemon fetches it within {self.config.sync_interval:g} s"},
                                  status=202, dumps=_dumps)
 

@@ -6,13 +6,17 @@ port), not a mock of the client. Tests never reach the internet.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from aggregator import store
 from aggregator.config import Config
+from aggregator.serve import make_app
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,3 +63,34 @@ def threaded_httpserver():
     yield server
     server.clear()
     server.stop()
+
+
+@pytest.fixture
+def live_site():
+    """A function starting the server app (make_app) for `config` and `db` on a free 127.0.0.1 port
+    in a thread of its own; `extend(app)` may add routes first. Returns the base URL (no trailing
+    slash). Every server started is stopped after the test."""
+    loops = []
+
+    def start(config: Config, db, extend=None) -> str:
+        loop = asyncio.new_event_loop()
+        ready, state = threading.Event(), {}
+
+        async def run() -> None:
+            app = make_app(config, db)
+            if extend is not None:
+                extend(app)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            state["port"] = runner.addresses[0][1]
+            ready.set()
+
+        threading.Thread(target=lambda: (loop.run_until_complete(run()), loop.run_forever()), daemon=True).start()
+        assert ready.wait(10), "the test server did not start"
+        loops.append(loop)
+        return f"http://127.0.0.1:{state['port']}"
+
+    yield start
+    for loop in loops:
+        loop.call_soon_threadsafe(loop.stop)

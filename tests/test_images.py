@@ -6,13 +6,10 @@ from __future__ import annotations
 import hashlib
 import random
 import struct
-import threading
 import urllib.request
 import zlib
 
-import asyncio
 import pytest
-from aiohttp import web
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -20,7 +17,6 @@ from aggregator import store
 from aggregator.normalize.images import resolve_lazy_images
 from aggregator.pipeline import publish_site, sweep_media
 from aggregator.pipeline.media import sniff
-from aggregator.serve import make_app
 from tests.feeds import item, rss
 from tests.test_sightings import add, cycle
 
@@ -132,32 +128,20 @@ def test_a_re_poll_fetches_no_mirrored_image_again(db, config, httpserver: HTTPS
     assert images["hits"]["/img/fake.jpg"] == 2  # a failure is tried again, a few times in all
 
 
-def test_the_server_sends_mirrored_images_with_long_lived_cache_headers(db, config, httpserver: HTTPServer,
+def test_the_server_sends_mirrored_images_with_long_lived_cache_headers(live_site, db, config, httpserver: HTTPServer,
                                                                        images) -> None:
     config = fed(db, config, httpserver)
     publish_site(db, config)
     name = hashlib.sha256(images["protected"]).hexdigest()[:32] + ".png"
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def start():
-        runner = web.AppRunner(make_app(config, db))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
-    with urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/media/{name}", timeout=10) as resp:
+    server = live_site(config, db)
+    with urllib.request.urlopen(f"{server}/media/{name}", timeout=10) as resp:
         assert resp.read() == images["protected"]
         assert resp.headers["Content-Type"] == "image/png"
         assert "immutable" in resp.headers["Cache-Control"] and "max-age=31536000" in resp.headers["Cache-Control"]
     for bad in ("../aggregator.db", "x.svg", f"{name[:-4]}.svg"):
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/media/{bad}", timeout=10)
+            urllib.request.urlopen(f"{server}/media/{bad}", timeout=10)
         assert missing.value.code == 404
-    loop.call_soon_threadsafe(loop.stop)
 
 
 def test_media_no_article_shows_is_swept(db, config, httpserver: HTTPServer, images) -> None:

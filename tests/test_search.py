@@ -3,19 +3,15 @@ newest first, matches marked; the index follows every write of the article."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from aiohttp import web
 
 from aggregator import store
 from aggregator.model import Article
-from aggregator.serve import make_app
 from aggregator.store.search import grams
 from tests.e2e.harness import Aggregator, free_port
 
@@ -83,27 +79,15 @@ def test_indexed_form_of_chinese_latin_and_numbers() -> None:
     assert grams("纪委监委2024年Work") == "纪委 委监 监委 2024 年 work"
 
 
-def test_the_search_page_and_the_command(db, config, stored, tmp_path) -> None:
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def start():
-        runner = web.AppRunner(make_app(config, db))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
-    url = f"http://127.0.0.1:{state['port']}/search?q={urllib.parse.quote('纪委')}"
+def test_the_search_page_and_the_command(live_site, db, config, stored, tmp_path) -> None:
+    server = live_site(config, db)
+    url = f"{server}/search?q={urllib.parse.quote('纪委')}"
     with urllib.request.urlopen(url, timeout=10) as resp:
         page = resp.read().decode("utf-8")
     assert "共 2 篇文章含“纪委”" in page and "<mark>纪委</mark>" in page and 'name="q"' in page
     assert page.index(f"articles/{1:016x}") < page.index(f"articles/{4:016x}")
-    with urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/search", timeout=10) as resp:
+    with urllib.request.urlopen(f"{server}/search", timeout=10) as resp:
         assert 'type="search"' in resp.read().decode("utf-8")
-    loop.call_soon_threadsafe(loop.stop)
 
 
 @pytest.mark.e2e

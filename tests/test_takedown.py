@@ -5,19 +5,15 @@ out a 来源, a domain or a URL pattern."""
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 
-import asyncio
 import pytest
-from aiohttp import web
 from pytest_httpserver import HTTPServer
 
 from aggregator import store
 from aggregator.errors import NotFoundError, RejectedError
 from aggregator.pipeline import publish_site
-from aggregator.serve import make_app
 from tests.e2e.harness import Aggregator, free_port
 from tests.feeds import item, rss
 from tests.test_clusters import add_outlets, html, serve_story
@@ -120,33 +116,21 @@ def test_the_blocklist_keeps_out_an_origin_a_domain_and_a_url_pattern(db, config
         store.remove_block(db, 99)
 
 
-def test_the_taken_down_url_answers_410_gone_with_a_notice(db, config, httpserver: HTTPServer) -> None:
+def test_the_taken_down_url_answers_410_gone_with_a_notice(live_site, db, config, httpserver: HTTPServer) -> None:
     serve_story(httpserver)
     add(db, httpserver.url_for("/origin.xml"), name="江南省纪委监委网站")
     cycle(db, config)
     publish_site(db, config)
     target = story(db)
     take_down_and_publish(db, config, target.id)
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def start():
-        runner = web.AppRunner(make_app(config, db))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
+    server = live_site(config, db)
     with pytest.raises(urllib.error.HTTPError) as gone:
-        urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/articles/{target.id}", timeout=10)
+        urllib.request.urlopen(f"{server}/articles/{target.id}", timeout=10)
     assert gone.value.code == 410
     assert "该文章已删除" in gone.value.read().decode("utf-8")
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(f"http://127.0.0.1:{state['port']}/articles/0123456789abcdef", timeout=10)
+        urllib.request.urlopen(f"{server}/articles/0123456789abcdef", timeout=10)
     assert missing.value.code == 404
-    loop.call_soon_threadsafe(loop.stop)
 
 
 @pytest.mark.e2e

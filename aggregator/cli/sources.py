@@ -10,9 +10,9 @@ import click
 
 from .. import store
 from ..catalog import CatalogEntry, CatalogRule, check_url, read_catalog, to_opml, to_toml
-from ..config import check_timezone, format_duration, parse_duration
+from ..config import check_timezone, parse_duration
 from ..errors import FetchError
-from ..model import FULL_TEXT_MODES, SOURCE_KINDS, Source, to_iso
+from ..model import FULL_TEXT_MODES, SOURCE_KINDS, Source
 from .base import SOURCES_LAZY, LazyGroup, Context, cli, pass_ctx, table
 from .options import SOURCE_ID, nonempty, selector_options, selectors_from
 
@@ -102,18 +102,6 @@ def add(ctx: Context, url: str, category: str, name: str | None, kind: str, ever
                    "allow_private_networks = true (aggregator.toml or AGGREGATOR_ALLOW_PRIVATE_NETWORKS=1)", err=True)
 
 
-def _as_json(source: Source, articles: int) -> dict:
-    return {
-        "id": source.id, "url": source.url, "name": source.display_name, "kind": source.kind,
-        "category": source.category, "status": source.status if source.enabled else "disabled",
-        "enabled": source.enabled, "every": format_duration(source.every), "timezone": source.timezone,
-        "last_error": source.last_error, "last_error_at": to_iso(source.last_error_at),
-        "last_fetched_at": to_iso(source.last_fetched_at), "last_success_at": to_iso(source.last_success_at),
-        "next_fetch_at": to_iso(source.next_fetch_at), "consecutive_failures": source.consecutive_failures,
-        "warning": source.warning, "articles": articles, "full_text": source.full_text,
-    }
-
-
 @sources.command("list")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @pass_ctx
@@ -126,7 +114,7 @@ def list_(ctx: Context, as_json: bool) -> None:
         aggregator sources list --json
     """
     counts = store.article_counts(ctx.db)
-    items = [_as_json(s, counts.get(s.id, 0)) for s in store.list_sources(ctx.db)]
+    items = [store.source_json(s, counts.get(s.id, 0)) for s in store.list_sources(ctx.db)]
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return

@@ -91,18 +91,18 @@ def _publish_category_pages(db: Database, config: Config, report: PublishReport,
                     report.removed.append(stale)
 
 
-def _retire_pages(db: Database, config: Config, report: PublishReport, full: bool, dropped: set[str]) -> None:
+def _retire_pages(db: Database, config: Config, report: PublishReport, full: bool, dropped: set[str],
+                  stored: set[str]) -> None:
     """Pages of articles that are gone: a taken-down one becomes its 410 notice (under gone/, which
     the server answers with status 410), a pruned or purged one is deleted. A full publish sweeps
-    every page and feed no stored article or category stands behind; otherwise only the `dropped`
-    ids are looked at."""
+    every page and feed no stored article (`stored`, the ids it published) or category stands
+    behind; otherwise only the `dropped` ids are looked at."""
     out = config.public_dir
     gone = store.taken_down(db, None if full else dropped)
     for article_id, at in gone.items():
         _write(report, out / "gone" / f"{article_id}.html", publish.render_gone(config, from_iso(at)))
     doomed = set(dropped)
     if full and (out / "articles").is_dir():
-        stored = set(store.all_article_ids(db))
         doomed |= {p.stem for p in (out / "articles").glob("*.html") if p.stem not in stored}
     paths = [out / "articles" / f"{article_id}.html" for article_id in sorted(doomed | set(gone))]
     if full:  # the feeds and page of a category that was removed or merged away
@@ -156,7 +156,8 @@ def _publish_site(db: Database, config: Config, categories: set[str] | None, art
             _isolated(report, f"article {article.id}", lambda a=article, c=category: _write(
                 report, out / "articles" / f"{a.id}.html", publish.render_article(config, a, c)))
             report.pages += 1
-    _isolated(report, "pages of removed articles", _retire_pages, db, config, report, full, dropped or set())
+    _isolated(report, "pages of removed articles", _retire_pages, db, config, report, full, dropped or set(),
+              set(ids) if full else set())
     _isolated(report, "the OPML of all feeds", lambda: _write(report, out / "feeds.opml", publish.build_opml(
         config, [Category(r["slug"], r["name"]) for r in rows])))
     _write(report, out / "index.html", publish.render_index(

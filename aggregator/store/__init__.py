@@ -23,7 +23,7 @@ from .media import referenced as referenced_media
 from .served import record_served, resolve_base_url
 from .search import Hit as SearchHit, search
 from .sources import (add_source, article_counts, find_source_by_url, get_source, list_sources,
-                      record_failure, record_success, remove_source, update_source)
+                      record_failure, record_success, remove_source, source_json, update_source)
 
 __all__ = [
     "UpsertResult", "check_fingerprint_format", "all_article_ids", "articles_by_ids", "count_articles", "get_article", "latest_articles",
@@ -31,7 +31,7 @@ __all__ = [
     "ensure_category", "get_category", "is_slug",
     "list_categories", "require_category", "slugify", "get_meta", "integrity_ok", "open_db", "set_meta",
     "add_source", "article_counts", "find_source_by_url", "get_source", "list_sources", "record_failure",
-    "record_success", "remove_source", "update_source", "FETCH_LOG_KEEP", "fetch_log", "health_summary",
+    "record_success", "remove_source", "source_json", "update_source", "FETCH_LOG_KEEP", "fetch_log", "health_summary",
     "log_fetch", "transaction", "forget_links", "mark_link", "unseen_links", "Removed", "add_block",
     "find_article_id", "list_takedowns", "remove_block", "take_down", "taken_down", "BLOCK_FIELDS", "blocklist",
     "delete_articles", "apply_rules", "iter_articles", "recent_articles", "RULE_FIELDS", "Rule", "RuleSet", "add_rule", "check_rule",

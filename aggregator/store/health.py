@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from ..model import to_iso, utcnow
+from . import fulltext, media
 from .db import get_meta, translate_errors, writing
 
 FETCH_LOG_KEEP = 100
@@ -45,8 +46,6 @@ def health_summary(db: Database) -> dict:
         if row["warning"]:
             suspicious.append({"id": row["id"], "name": name, "url": row["url"], "warning": row["warning"]})
     articles = db.execute("select count(*) from articles").fetchone()[0]
-    full_text_failed = db.execute("select count(*) from fulltext where status = 'failed'").fetchone()[0]
     return {"status": "ok", "checked_at": to_iso(utcnow()), "sources": counts, "articles": articles,
             "failing": failing, "suspicious": suspicious, "last_publish_at": get_meta(db, "last_publish_at"),
-            "full_text_failed": full_text_failed,
-            "images_failed": db.execute("select count(*) from media_urls where status = 'failed'").fetchone()[0]}
+            "full_text_failed": fulltext.failures(db), "images_failed": media.failures(db)}

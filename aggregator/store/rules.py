@@ -12,7 +12,6 @@ articles as they are stored, and to every stored article when rules change or on
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -21,10 +20,10 @@ from sqlite_utils import Database
 from ..errors import NotFoundError, RejectedError
 from ..model import Article, to_iso, utcnow
 from .db import translate_errors, writing
+from .search import plain
 
 RULE_FIELDS = ("title", "body", "origin", "url")
 MAX_PATTERN = 500
-_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _text(article: Article, field: str) -> list[str]:
         return [article.origin or ""]
     if field == "url":
         return [u for u in (article.url, article.origin_url) if u]
-    return [html.unescape(_TAG.sub(" ", article.content_html or ""))]
+    return [plain(article.content_html)]
 
 
 class RuleSet:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..config import format_duration
 from ..errors import NotFoundError, RejectedError, StoreError
 from ..model import Selectors, Source, from_iso, to_iso, utcnow
 from .articles import delete_articles
@@ -110,6 +111,22 @@ def update_source(db: Database, source_id: int, **changes: Any) -> None:
             if clash:
                 raise RejectedError(f"{changes['url']} is already source {clash[0]}")
         db["sources"].update(source_id, _to_row(changes))
+
+
+def source_json(source: Source, articles: int | None = None) -> dict:
+    """A source as `sources list --json` and the admin API show it (`articles`: its count, when known)."""
+    out = {
+        "id": source.id, "url": source.url, "name": source.display_name, "kind": source.kind,
+        "category": source.category, "status": source.status if source.enabled else "disabled",
+        "enabled": source.enabled, "every": format_duration(source.every), "timezone": source.timezone,
+        "last_error": source.last_error, "last_error_at": to_iso(source.last_error_at),
+        "last_fetched_at": to_iso(source.last_fetched_at), "last_success_at": to_iso(source.last_success_at),
+        "next_fetch_at": to_iso(source.next_fetch_at), "consecutive_failures": source.consecutive_failures,
+        "warning": source.warning, "full_text": source.full_text,
+    }
+    if articles is not None:
+        out["articles"] = articles
+    return out
 
 
 @translate_errors

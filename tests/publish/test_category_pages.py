@@ -3,19 +3,15 @@ summary, date and 来源; and the site's own 404 page."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import lxml.html
-from aiohttp import web
 
 from aggregator import store
 from aggregator.model import Article
 from aggregator.pipeline import publish_site
-from aggregator.serve import make_app
 
 T0 = datetime(2024, 11, 3, 2, 0, tzinfo=timezone.utc)
 
@@ -53,23 +49,11 @@ def test_a_category_is_paginated_at_stable_urls_with_next_and_previous(db, confi
     assert not (config.public_dir / "categories" / "news" / "2.html").exists()
 
 
-def test_unknown_pages_answer_404_in_the_sites_chrome(db, config) -> None:
+def test_unknown_pages_answer_404_in_the_sites_chrome(live_site, db, config) -> None:
     store.add_category(db, "news", "新闻")
     store.upsert_articles(db, [article(n) for n in range(1, 25)])
     publish_site(db, config)
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def start():
-        runner = web.AppRunner(make_app(config, db))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
-    base = f"http://127.0.0.1:{state['port']}"
+    base = live_site(config, db)
     with urllib.request.urlopen(f"{base}/categories/news/2", timeout=10) as resp:
         assert "第4条新闻" in resp.read().decode("utf-8")
     for missing in ("/nope", "/categories/news/3", "/categories/news/1", "/categories/news/02", "/articles/zz"):
@@ -80,4 +64,3 @@ def test_unknown_pages_answer_404_in_the_sites_chrome(db, config) -> None:
             assert exc.code == 404, missing
             body = exc.read().decode("utf-8")
             assert "页面不存在" in body and 'name="q"' in body and "<html" in body, missing
-    loop.call_soon_threadsafe(loop.stop)

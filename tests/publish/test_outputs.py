@@ -15,7 +15,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from aggregator import store
 from aggregator.config import load_config
 from aggregator.errors import ConfigError
 from aggregator.pipeline import announce, publish_site
@@ -126,32 +125,14 @@ def test_hubs_come_from_the_environment_as_a_comma_separated_list(tmp_path, monk
         load_config(None, data_dir=tmp_path)
 
 
-def test_the_server_answers_json_feeds_and_the_opml_with_their_types(db, published) -> None:
-    import threading
+def test_the_server_answers_json_feeds_and_the_opml_with_their_types(live_site, db, published) -> None:
     import urllib.request
 
-    from aiohttp import web
-
-    from aggregator.serve import make_app
-
     config = published
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def start():
-        runner = web.AppRunner(make_app(config, db))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
-    base = f"http://127.0.0.1:{state['port']}"
+    base = live_site(config, db)
     with urllib.request.urlopen(f"{base}/feeds/shizheng.json", timeout=10) as resp:
         assert resp.headers["Content-Type"].startswith("application/feed+json")
         check_json_feed(json.loads(resp.read()))
     with urllib.request.urlopen(f"{base}/opml", timeout=10) as resp:
         assert resp.headers["Content-Type"].startswith("text/x-opml")
         assert b"feeds/shizheng.rss" in resp.read()
-    loop.call_soon_threadsafe(loop.stop)

@@ -3,7 +3,6 @@ errors, and the changes it makes visible where the CLI's are."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -12,33 +11,18 @@ import urllib.request
 from datetime import datetime, timezone
 
 import pytest
-from aiohttp import web
 
 from aggregator import admin, store
 from aggregator.model import Article
 from aggregator.pipeline import publish_site
-from aggregator.serve import make_app
 
 TOKEN = "s3cret-token-值"
 T0 = datetime(2024, 11, 3, 2, 0, tzinfo=timezone.utc)
 
 
-def start(config, db) -> str:
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def run():
-        app = make_app(config, db)
-        admin.install(app, config, db, threading.Lock())
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(run()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
-    return f"http://127.0.0.1:{state['port']}"
+def start(live_site, config, db) -> str:
+    """The server with the admin API installed (when config has a token)."""
+    return live_site(config, db, extend=lambda app: admin.install(app, config, db, threading.Lock()))
 
 
 def call(base: str, method: str, path: str, body=None, token: str | None = TOKEN, raw: bytes | None = None):
@@ -60,13 +44,13 @@ def call(base: str, method: str, path: str, body=None, token: str | None = TOKEN
 
 
 @pytest.fixture
-def api(db, config):
+def api(live_site, db, config):
     config = config.with_overrides(admin_token=TOKEN)
-    return start(config, db), config
+    return start(live_site, config, db), config
 
 
-def test_the_api_is_off_without_a_token(db, config) -> None:
-    base = start(config, db)
+def test_the_api_is_off_without_a_token(live_site, db, config) -> None:
+    base = start(live_site, config, db)
     status, _ = call(base, "GET", "/api/sources")
     assert status == 404
 

@@ -21,8 +21,8 @@ SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent
 
 @pytest.mark.skipif(SCHEMATHESIS is None, reason="schemathesis comes with the slow target's extras (make slow)")
 @pytest.mark.parametrize("token", [TOKEN, "wrong-token"])
-def test_no_input_makes_the_admin_api_fail(db, config, tmp_path, token: str) -> None:
-    base = start(config.with_overrides(admin_token=TOKEN), db)
+def test_no_input_makes_the_admin_api_fail(live_site, db, config, tmp_path, token: str) -> None:
+    base = start(live_site, config.with_overrides(admin_token=TOKEN), db)
     done = subprocess.run(
         [SCHEMATHESIS, "run", f"{base}/api/openapi.json", "--url", base, "-H", f"Authorization: Bearer {token}",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance",

@@ -3,17 +3,13 @@ publish duration, feed requests with their 304s, sources by status."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import urllib.error
 import urllib.request
 
-from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 from pytest_httpserver import HTTPServer
 
 from aggregator.pipeline import publish_site
-from aggregator.serve import make_app
 from tests.feeds import item, rss
 from tests.test_sightings import add, cycle
 
@@ -26,30 +22,15 @@ def scrape(base: str) -> dict[tuple[str, tuple], float]:
             for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
-def serve(config, db) -> str:
-    loop = asyncio.new_event_loop()
-    ready, state = threading.Event(), {}
-
-    async def start():
-        runner = web.AppRunner(make_app(config, db))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["port"] = runner.addresses[0][1]
-        ready.set()
-
-    threading.Thread(target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True).start()
-    assert ready.wait(10)
-    return f"http://127.0.0.1:{state['port']}"
-
-
 def value(samples: dict, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def test_metrics_count_fetches_ingests_publishes_and_feed_requests(db, config, httpserver: HTTPServer) -> None:
+def test_metrics_count_fetches_ingests_publishes_and_feed_requests(live_site, db, config,
+                                                                     httpserver: HTTPServer) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss([item(1), item(2)]), content_type="application/rss+xml")
     httpserver.expect_request("/gone").respond_with_data("no", status=404)
-    base = serve(config, db)
+    base = live_site(config, db)
     before = scrape(base)
     add(db, httpserver.url_for("/feed"))
     add(db, httpserver.url_for("/gone"))
