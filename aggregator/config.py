@@ -120,6 +120,7 @@ class Config:
     user_agent: str = f"aggregator/0.1 (+{PROJECT_URL})"
     host: str = "127.0.0.1"
     port: int = 8080
+    serve_workers: int = 1  # `aggregator serve` processes answering on one socket
     log_level: str = "INFO"
 
     @property
@@ -200,7 +201,7 @@ def _coerce(key: str, raw: Any, origin: str) -> Any:
 _UPPER = {"port": 65535, "items_per_feed": 10_000, "items_per_fetch": 100_000, "page_articles_per_fetch": 1_000,
           "page_depth": 100, "retention_days": 36_500,
           "max_image_bytes": 1 << 30, "max_article_image_bytes": 1 << 32, "max_body_bytes": 1 << 30, "max_redirects": 20, "max_concurrency": 1_000,
-          "per_host_limit": 100, "parse_workers": 64}
+          "per_host_limit": 100, "parse_workers": 64, "serve_workers": 64}
 # Seconds settings: finite, within these ranges (fetch_timeout must also be above 0).
 _SECONDS = {"fetch_timeout": (0, 3600), "host_delay": (0, 3600), "shutdown_grace": (0, 3600),
             "publish_delay": (0, 3600), "sync_interval": (0.5, 60)}
@@ -223,7 +224,7 @@ def _validate(cfg: Config, origins: Mapping[str, str]) -> Config:
     except ValueError:
         raise bad("timezone", "must be an IANA time zone such as Asia/Shanghai") from None
     for key, low in (("items_per_feed", 1), ("items_per_fetch", 1), ("page_articles_per_fetch", 1), ("page_depth", 1), ("max_body_bytes", 1024),
-                     ("max_concurrency", 1), ("per_host_limit", 1), ("parse_workers", 0),
+                     ("max_concurrency", 1), ("per_host_limit", 1), ("parse_workers", 0), ("serve_workers", 1),
                      ("max_redirects", 0), ("port", 0), ("retention_days", 0),
                      ("max_image_bytes", 1024), ("max_article_image_bytes", 1024)):
         if getattr(cfg, key) < low:

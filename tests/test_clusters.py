@@ -49,6 +49,23 @@ def test_different_stories_and_notices_sharing_boilerplate_score_well_below_it(a
     assert clusters.similarity(signature(text(a)), signature(text(b))) <= clusters.THRESHOLD - 0.2
 
 
+@pytest.mark.parametrize("name", SAME_STORY + APART)
+def test_our_minhash_gives_the_values_of_datasketchs_default_minhash(name: str) -> None:
+    """The signature is computed in our own code (so a datasketch upgrade cannot change the stored
+    format); datasketch 2.0's MinHash on the same shingles is the reference it must equal."""
+    import struct
+    import zlib
+
+    from datasketch import MinHash
+
+    from aggregator.normalize.similarity import SEED, SHINGLE, similarity_text
+
+    folded = similarity_text(text(name))
+    reference = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
+    reference.update_batch([folded[i:i + SHINGLE].encode("utf-8") for i in range(len(folded) - SHINGLE + 1)])
+    assert signature(text(name)) == struct.pack(f"<{NUM_PERM}I", *(int(v) for v in reference.hashvalues))
+
+
 def test_a_body_too_short_to_tell_has_no_fingerprint() -> None:
     assert signature("详见附件。特此通知。") == b""
 

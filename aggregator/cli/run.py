@@ -108,8 +108,10 @@ def publish(ctx: Context) -> None:
 @cli.command()
 @click.option("--host", help="Address to listen on (default: config host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port (default: config port, 8080).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Processes answering on the one socket (default: config serve_workers, 1).")
 @pass_ctx
-def serve(ctx: Context, host: str | None, port: int | None) -> None:
+def serve(ctx: Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the published feeds and pages over HTTP until interrupted.
 
     URLs: /, /feeds/{slug}.rss, /feeds/{slug}.atom, /feeds/all.rss, /categories/{slug},
@@ -119,6 +121,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
     \b
         aggregator serve --port 8080
+        aggregator serve --port 8080 --workers 2
     """
     config = ctx.config
     setup_logging(config.log_level)
@@ -132,6 +135,11 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     config = record_served(db, config, host, sock.getsockname()[1])
     if config.base_url != before or not (config.public_dir / "index.html").exists():
         publish_site(db, config)  # links and stylesheet must point where we serve
+    from ..serve import workers as processes
+
+    children = processes.fork_workers((workers or config.serve_workers) - 1)
+    if children is None:  # a forked worker: its own connection (a SQLite connection must not cross a fork)
+        db = store.open_db(config.db_path, migrate=False)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -141,14 +149,20 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
         from .. import admin
 
         runner = await start_server(config, db, sock, extend=lambda app, lock: admin.install(app, config, db, lock))
-        click.echo(f"serving {config.public_dir} on {config.base_url} (Ctrl-C to stop)"
-                   + (f"; admin API at {config.base_url}api/" if config.admin_token else ""), err=True)
+        if children is not None:
+            click.echo(f"serving {config.public_dir} on {config.base_url} with {len(children) + 1} "
+                       f"process{'es' if children else ''} (Ctrl-C to stop)"
+                       + (f"; admin API at {config.base_url}api/" if config.admin_token else ""), err=True)
         try:
             await stop.wait()
         finally:
             await runner.cleanup()
 
-    asyncio.run(main())
+    try:
+        processes.run(main())
+    finally:
+        if children:
+            processes.stop_workers(children)
 
 
 @cli.command("run")

@@ -8,6 +8,7 @@ absolute against the article's URL in the same pass.
 
 from __future__ import annotations
 
+import html
 import re
 from contextvars import ContextVar
 from urllib.parse import urljoin, urlsplit
@@ -37,6 +38,10 @@ _base: ContextVar[str] = ContextVar("sanitize_base", default="")
 _SPACE = re.compile(r"\s+")
 _BLOCK_EDGE = re.compile(
     r"<br\s*/?>|</(?:p|div|li|dt|dd|h[1-6]|blockquote|pre|tr|td|th|table|figure|figcaption|caption)\s*>", re.I)
+# A tag of sanitized markup (quoted attribute values may hold ">"), and what sanitized markup never
+# holds: comments, CDATA, raw-text elements. Those go the slow way, through lxml.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_NOT_PLAIN_MARKUP = re.compile(r"<!|<\?|<(?:script|style|textarea|title|xmp|noscript)\b", re.I)
 
 
 def _filter(tag: str, attr: str, value: str) -> str | None:
@@ -128,10 +133,15 @@ def plain_text(fragment: str, limit: int | None = None) -> str:
     # text_content() glues "<p>One.</p><p>Two.</p>" into "One.Two.": mark the block
     # boundaries and line breaks first so the words stay apart.
     spaced = _BLOCK_EDGE.sub(lambda m: m.group(0) + " ", fragment)
-    try:
-        text = lxml.html.fragment_fromstring(spaced, create_parent="div").text_content()
-    except (etree.ParserError, ValueError):
-        text = re.sub(r"<[^>]+>", " ", spaced)
+    if not _NOT_PLAIN_MARKUP.search(spaced):
+        # Sanitized markup is well formed: dropping the tags and resolving the entities reads the
+        # same text as lxml's text_content() at a tenth of the cost (this runs for every stored item).
+        text = html.unescape(_TAG.sub("", spaced))
+    else:
+        try:
+            text = lxml.html.fragment_fromstring(spaced, create_parent="div").text_content()
+        except (etree.ParserError, ValueError):
+            text = re.sub(r"<[^>]+>", " ", spaced)
     text = _SPACE.sub(" ", text).strip()
     if limit is not None and len(text) > limit:
         return text[: limit - 1].rstrip() + "…"

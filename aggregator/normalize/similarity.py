@@ -3,7 +3,7 @@
 Copies of one story on different sites differ in chrome (source and editor lines, share and print
 links, 原标题, (完)), in spacing and in punctuation widths. The chrome is cut, the rest folded as for
 the exact body hash, and the text's 5-character shingles summarised by a MinHash signature
-(datasketch) whose agreement with another signature estimates the Jaccard similarity of the two
+whose agreement with another signature estimates the Jaccard similarity of the two
 shingle sets. store.clusters indexes signatures in LSH bands and holds the threshold.
 
 Measured on tests/data/clusters (stories written for this project), Jaccard similarity of the
@@ -15,7 +15,6 @@ boilerplate paragraph 0.53. The signature estimates these within about 0.04.
 from __future__ import annotations
 
 import re
-import struct
 import zlib
 
 from .fingerprint import MIN_DUPLICATE_CHARS, normalized_text
@@ -45,17 +44,47 @@ def similarity_text(text: str) -> str:
     return normalized_text(_CHROME.sub(" ", text))
 
 
+# The MinHash arithmetic, written here with numpy rather than through datasketch's MinHash: a new
+# MinHash draws its 120 permutations again for every body (a quarter of a signature's cost), and
+# datasketch changed its default scheme between 1.x and 2.0, which would have changed every stored
+# signature with a dependency upgrade. These are the values datasketch 2.0's default ("affine32")
+# gives for the same seed; tests/normalize compare the two while datasketch is a test dependency.
+# A shingle's CRC-32 is first mixed by MurmurHash3's 32-bit finalizer, then each permutation is
+# h -> a*h + b mod 2^32 with odd a, and the signature keeps each permutation's minimum.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+_PERMUTATIONS = None  # (a, b) for NUM_PERM and SEED, drawn once per process
+
+
+def _permutations():
+    global _PERMUTATIONS
+    if _PERMUTATIONS is None:
+        import numpy as np
+
+        gen = np.random.RandomState(SEED)
+        a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+        _PERMUTATIONS = (a, b)
+    return _PERMUTATIONS
+
+
 def signature(text: str) -> bytes:
     """The MinHash signature of a body's plain text, NUM_PERM little-endian uint32; b"" when the
     body is too short to tell one story from another."""
     folded = similarity_text(text)
     if len(folded) < MIN_DUPLICATE_CHARS:
         return b""
-    # datasketch pulls numpy and scipy (about 0.4 s): imported on the first body that needs it,
-    # so commands that fingerprint nothing do not pay for it.
-    from datasketch.minhash import MinHash
+    # numpy (about 0.1 s to import) is loaded on the first body that needs it, so commands that
+    # fingerprint nothing do not pay for it.
+    import numpy as np
 
-    shingles = {folded[i:i + SHINGLE].encode("utf-8") for i in range(len(folded) - SHINGLE + 1)}
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
-    minhash.update_batch(list(shingles))  # min over the set: order does not matter
-    return struct.pack(f"<{NUM_PERM}I", *(int(v) for v in minhash.hashvalues))
+    a, b = _permutations()
+    shingles = {folded[i:i + SHINGLE] for i in range(len(folded) - SHINGLE + 1)}
+    h = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint32, count=len(shingles))
+    s1, m1, s2, m2, s3 = _FMIX32
+    h ^= h >> s1
+    h *= np.uint32(m1)  # uint32 arithmetic wraps: modulo 2^32, as intended
+    h ^= h >> s2
+    h *= np.uint32(m2)
+    h ^= h >> s3
+    values = h[:, np.newaxis] * a + b
+    return values.min(axis=0).astype("<u4").tobytes()

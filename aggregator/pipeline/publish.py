@@ -41,8 +41,15 @@ class PublishReport:
     base_url: str = ""  # the address the outputs link to (for WebSub pings)
 
 
+# Set while a publish writes; found at the start of a publish, it means the last one stopped
+# half-way (a crash, a power cut before its files were flushed): that publish becomes a full one,
+# which rewrites every file whose bytes differ from the stored state.
+UNFINISHED = "publish_unfinished"
+
+
 def _write(report: PublishReport, path: Path, data: bytes) -> None:
-    if publish.write_atomic(path, data):
+    # Not flushed file by file: publish_site flushes the whole folder once at the end.
+    if publish.write_atomic(path, data, durable=False):
         report.written.append(path)
 
 
@@ -121,7 +128,15 @@ def publish_site(db: Database, config: Config, *, categories: set[str] | None = 
     """Rewrite feeds and pages; None for both means everything, else only what changed. `dropped`:
     ids of articles just removed (takedown, prune), whose pages go."""
     with telemetry.PUBLISH_SECONDS.time():
-        return _publish_site(db, config, categories, article_ids, dropped)
+        if store.get_meta(db, UNFINISHED) is not None:
+            log.warning("the last publish did not finish: publishing everything")
+            categories = article_ids = None
+        store.set_meta(db, UNFINISHED, to_iso(utcnow()))
+        report = _publish_site(db, config, categories, article_ids, dropped)
+        if report.written:
+            publish.flush(config.public_dir)
+        store.delete_meta(db, UNFINISHED)
+        return report
 
 
 def _publish_site(db: Database, config: Config, categories: set[str] | None, article_ids: set[str] | None,

@@ -2,7 +2,7 @@
 
 from .disclaimer import ANONYMOUS, attribution_html, body_with_attribution, feed_rights, item_rights
 from .feeds import ALL, EPOCH, FeedDocuments, article_page_url, build_feeds, item_link
-from .files import remove_file, write_atomic
+from .files import flush, remove_file, write_atomic
 from .jsonfeed import build_json_feed, build_opml
 from .media import with_media_urls
 from .pages import (display_time, render_article, render_category, render_gone, render_index, render_not_found,
@@ -11,6 +11,6 @@ from .pages import (display_time, render_article, render_category, render_gone, 
 
 __all__ = [
     "ANONYMOUS", "attribution_html", "body_with_attribution", "feed_rights", "item_rights", "ALL", "EPOCH",
-    "FeedDocuments", "article_page_url", "build_feeds", "item_link", "remove_file", "write_atomic", "build_json_feed", "build_opml", "with_media_urls", "display_time", "render_article",
+    "FeedDocuments", "article_page_url", "build_feeds", "item_link", "flush", "remove_file", "write_atomic", "build_json_feed", "build_opml", "with_media_urls", "display_time", "render_article",
     "render_category", "render_gone", "render_index", "render_not_found", "render_search", "stylesheet",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import tempfile
 from pathlib import Path
@@ -9,11 +10,13 @@ from pathlib import Path
 from ..errors import PublishError
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write `data` to `path` via a temporary file and rename; skip identical content.
 
     Returns True when the file changed. Skipping identical bytes keeps the file's
     mtime, and so its Last-Modified and cached ETag, stable across republishes.
+    `durable` False leaves the flush to the caller (flush(), once for a whole publish:
+    one fsync per file was a third of a cold publish of 10,000 pages).
     """
     try:
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -23,18 +26,20 @@ def write_atomic(path: Path, data: bytes) -> bool:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)  # the rename itself must survive a crash
-        finally:
-            os.close(dir_fd)
+        if durable:
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)  # the rename itself must survive a crash
+            finally:
+                os.close(dir_fd)
     except OSError as exc:
         raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from None
     return True
@@ -49,3 +54,18 @@ def remove_file(path: Path) -> bool:
     except OSError as exc:
         raise PublishError(f"cannot remove {path}: {exc.strerror or exc}") from None
     return True
+
+
+def flush(folder: Path) -> None:
+    """Make every file written under `folder` durable at once: syncfs(2) on its file system (one
+    journal commit for a whole publish), or sync() where there is no syncfs."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+        if syncfs is None or syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)

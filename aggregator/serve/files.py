@@ -27,6 +27,18 @@ class Entry:
     last_modified: str
     mtime: float
     _gz: bytes | None = field(default=None, repr=False)
+    _headers: dict = field(default_factory=dict, repr=False)
+
+    def headers(self, gz: bool, content_type: str, max_age: int) -> tuple[dict, dict]:
+        """(the headers of a 304, the headers of a 200) for this version of the file, made once."""
+        key = (gz, content_type, max_age)
+        found = self._headers.get(key)
+        if found is None:
+            validators = {"ETag": f'{self.etag[:-1]}-gz"' if gz else self.etag, "Last-Modified": self.last_modified,
+                          "Vary": "Accept-Encoding", "Cache-Control": f"public, max-age={max_age}"}
+            full = validators | {"Content-Type": content_type} | ({"Content-Encoding": "gzip"} if gz else {})
+            found = self._headers[key] = (validators, full)
+        return found
 
     @property
     def gzipped(self) -> bytes:
@@ -43,11 +55,11 @@ class FileCache:
         # Only regular files under `root`, reached without following a symlink, are served: a link
         # placed in the published folder (to the database, to /etc/passwd) is a 404, not a leak.
         self._root = os.path.realpath(root) if root is not None else None
-        self._entries: dict[Path, Entry] = {}
+        self._entries: dict[Path | str, Entry] = {}
         self._lock = threading.Lock()
         self._max = max_entries
 
-    def _inside_root(self, path: Path) -> bool:
+    def _inside_root(self, path: Path | str) -> bool:
         """True when no component of `path` below the root is a symlink (the root itself may be one)."""
         if self._root is None:
             return True
@@ -56,7 +68,7 @@ class FileCache:
         return (real.startswith(self._root + os.sep) and parent.startswith(self._root)
                 and real == os.path.join(parent, os.path.basename(path)))
 
-    def get(self, path: Path) -> Entry | None:
+    def get(self, path: Path | str) -> Entry | None:
         """The file's current entry, or None when it does not exist."""
         try:
             st = os.lstat(path)

@@ -14,7 +14,7 @@ from . import clusters, search
 from .gate import Gate
 from .rules import Moves, RuleSet, plan, rule_set
 from .sites import site_of
-from .db import translate_errors, writing
+from .db import insert_row, translate_errors, update_row, upsert_row, writing
 
 _DERIVED = {"carried_by", "signature"}  # kept in other tables, not columns of articles
 _FIELDS = [f.name for f in fields(Article) if f.name not in _DERIVED]
@@ -107,12 +107,11 @@ def _rank(db: Database, source_id: int | None, link: str | None, first_seen: str
 
 def _sight(db: Database, article: Article, article_id: str, item_key: str | None = None) -> None:
     """Record (or refresh) what this source said about the article (under the item's own key)."""
-    db["sightings"].upsert(
-        {"source_id": article.source_id if article.source_id is not None else 0, "item_key": item_key or article.key,
-         "article_id": article_id, "url": article.url, "guid": article.guid, "title": article.title,
-         "origin": article.origin, "content_hash": article.content_hash,
-         "first_seen": to_iso(article.first_seen), "last_seen": to_iso(article.first_seen)},
-        pk=("source_id", "item_key"), alter=False)
+    upsert_row(db, "sightings", {
+        "source_id": article.source_id if article.source_id is not None else 0, "item_key": item_key or article.key,
+        "article_id": article_id, "url": article.url, "guid": article.guid, "title": article.title,
+        "origin": article.origin, "content_hash": article.content_hash,
+        "first_seen": to_iso(article.first_seen), "last_seen": to_iso(article.first_seen)}, ("source_id", "item_key"))
 
 
 def _own_sighting(db: Database, article: Article) -> dict | None:
@@ -142,12 +141,12 @@ def _placed(db: Database, article_id: str, published: str) -> None:
 
 def _insert(db: Database, result: UpsertResult, article: Article, rules: RuleSet,
             item_key: str | None = None) -> None:
-    db["articles"].insert(_to_row(article) | {"last_seen": to_iso(article.first_seen)})
+    insert_row(db, "articles", _to_row(article) | {"last_seen": to_iso(article.first_seen)})
     placed = rules.categories(article)  # its source's category, with what the rules add or keep out
     db.conn.executemany("insert into article_categories (article_id, category, published) values (?, ?, ?)",
                         [(article.id, category, to_iso(article.published)) for category in sorted(placed)])
-    clusters.index_signature(db, article.id, article.signature)
-    search.index_article(db, article.id, article.title, article.content_html)
+    clusters.index_signature(db, article.id, article.signature, new=True)
+    search.index_article(db, article.id, article.title, article.content_html, new=True)
     _sight(db, article, article.id, item_key)
     result.new += 1
     result.categories |= placed | {article.category}
@@ -161,7 +160,7 @@ def _update_primary(db: Database, result: UpsertResult, row: dict, article: Arti
         seen["body_hash"] = article.body_hash  # a row stored before bodies were hashed: reprints find it now
     if row["content_hash"] == article.content_hash and (article.date_missing or
                                                        row["published"] == to_iso(article.published)):
-        db["articles"].update(row["id"], seen)
+        update_row(db, "articles", {"id": row["id"]}, seen)
         if article.signature and clusters.signature_of(db, row["id"]) is None:
             clusters.index_signature(db, row["id"], article.signature)  # stored before fingerprints were kept
         result.unchanged += 1
@@ -172,7 +171,7 @@ def _update_primary(db: Database, result: UpsertResult, row: dict, article: Arti
         # A real date replaces a stored one, or the first-seen stand-in of a dateless item.
         changes |= {"published": fresh["published"], "date_missing": 0, "date_only": fresh["date_only"]}
         _placed(db, row["id"], fresh["published"])
-    db["articles"].update(row["id"], changes)
+    update_row(db, "articles", {"id": row["id"]}, changes)
     clusters.index_signature(db, row["id"], article.signature)
     search.index_article(db, row["id"], article.title, article.content_html)
     result.updated += 1
@@ -206,8 +205,8 @@ def _take_over(db: Database, result: UpsertResult, row: dict, article: Article) 
     of the cycle was fetched first changes nothing."""
     fresh = _to_row(article)
     keep = {"id", "key", "category", "first_seen"}
-    db["articles"].update(row["id"], {k: v for k, v in fresh.items() if k not in keep}
-                          | {"last_seen": to_iso(article.first_seen)})
+    update_row(db, "articles", {"id": row["id"]}, {k: v for k, v in fresh.items() if k not in keep}
+               | {"last_seen": to_iso(article.first_seen)})
     _placed(db, row["id"], fresh["published"])
     clusters.index_signature(db, row["id"], article.signature)
     search.index_article(db, row["id"], article.title, article.content_html)
@@ -243,7 +242,7 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
                         _update_primary(db, result, row, article)
                     else:
                         result.unchanged += 1
-                    db["sightings"].update((mine["source_id"], mine["item_key"]), {
+                    update_row(db, "sightings", {"source_id": mine["source_id"], "item_key": mine["item_key"]}, {
                         "url": article.url, "guid": article.guid, "title": article.title, "origin": article.origin,
                         "content_hash": article.content_hash, "last_seen": to_iso(article.first_seen)})
                     continue

@@ -71,12 +71,14 @@ def drop_signature(db: Database, article_id: str) -> None:
     db.execute("delete from fingerprints where article_id = ?", [article_id])
 
 
-def index_signature(db: Database, article_id: str, signature: bytes | None) -> None:
-    """Store (or replace) an article's fingerprint; an empty or malformed one only removes the old."""
-    old = signature_of(db, article_id)
-    if old == signature:
-        return
-    drop_signature(db, article_id)
+def index_signature(db: Database, article_id: str, signature: bytes | None, *, new: bool = False) -> None:
+    """Store (or replace) an article's fingerprint; an empty or malformed one only removes the old.
+    `new`: the article was inserted in this transaction, so it has none yet to look up."""
+    if not new:
+        old = signature_of(db, article_id)
+        if old == signature:
+            return
+        drop_signature(db, article_id)
     if not _valid(signature):
         return
     db.execute("insert into fingerprints (article_id, signature) values (?, ?)", [article_id, signature])

@@ -55,6 +55,10 @@ class Gate:
         prefix = clusters.TAKEDOWN_PREFIX
         self.near = db.execute("select 1 from fingerprints where article_id >= ? and article_id < ? limit 1",
                                [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]).fetchone() is not None
+        # Most databases have never taken anything down nor pruned: then no item needs the look-ups.
+        # The gate lives for one stored batch, inside its write transaction, so this cannot go stale.
+        self.any_blocked = db.execute("select 1 from blocked limit 1").fetchone() is not None
+        self.any_pruned = db.execute("select 1 from pruned limit 1").fetchone() is not None
 
     def blocks(self, article: Article) -> bool:
         """True when the item is a taken-down story (by link, GUID, key, body or fingerprint),
@@ -63,10 +67,11 @@ class Gate:
         checks = [("url", v) for v in links] + [("key", article.key)]
         if article.body_hash:
             checks.append(("body", article.body_hash))
-        for kind, value in checks:
-            if self.db.execute("select 1 from blocked where kind = ? and value = ?", [kind, value]).fetchone():
-                return True
-        if was_pruned(self.db, [article.key, article.url, article.guid]):
+        if self.any_blocked and self.db.execute(
+                f"select 1 from blocked where {' or '.join(['(kind = ? and value = ?)'] * len(checks))} limit 1",
+                [v for pair in checks for v in pair]).fetchone():
+            return True
+        if self.any_pruned and was_pruned(self.db, [article.key, article.url, article.guid]):
             return True  # pruned for age: not news again because a feed still lists it
         if self.near and any(found.startswith(clusters.TAKEDOWN_PREFIX)
                              for found, _ in clusters.similar(self.db, article.signature)):

@@ -61,9 +61,10 @@ def _phrase(query: str) -> str | None:
     return " AND ".join(terms) or None
 
 
-def index_article(db: Database, article_id: str, title: str, content_html: str) -> None:
-    """(Re)index one article; the caller holds the article's write transaction."""
-    row = db.execute("select rowid from search_ids where article_id = ?", [article_id]).fetchone()
+def index_article(db: Database, article_id: str, title: str, content_html: str, *, new: bool = False) -> None:
+    """(Re)index one article; the caller holds the article's write transaction. `new`: inserted in
+    this transaction, so not indexed yet."""
+    row = None if new else db.execute("select rowid from search_ids where article_id = ?", [article_id]).fetchone()
     if row is None:
         rowid = db.execute("insert into search_ids (article_id) values (?)", [article_id]).lastrowid
     else:
