@@ -219,6 +219,10 @@ class Article:
     # The other outlets that carried it, (name, link) in the order they were first seen; read from
     # the sightings when the article is read for publishing, never stored on the article row.
     carried_by: list[tuple[str, str | None]] = field(default_factory=list)
+    # The search index's form of (title, body), made in the parse worker off the main process, with
+    # the title and body it was made from: store.search uses it only while they are still the
+    # article's (full text or a later edit replaces the body). Never stored on the article row.
+    search_grams: tuple[str, str, str, str] | None = None
 
     def replace(self, **changes) -> Article:
         """A copy with some fields changed."""

@@ -13,10 +13,8 @@ import click
 
 from .. import store
 from ..errors import NotFoundError
-from ..daemon import run_daemon
 from ..pipeline import prune_old
 from ..pipeline import CycleReport, SourceOutcome, announce, publish_site, record_served, resolve_base_url, run_cycle
-from ..serve import bind, start_server
 from .base import Context, cli, pass_ctx, setup_logging, table
 from .options import SOURCE_ID
 
@@ -123,6 +121,8 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
         aggregator serve --port 8080
         aggregator serve --port 8080 --workers 2
     """
+    from ..serve import bind, start_server  # aiohttp.web: only the commands that serve import it
+
     config = ctx.config
     setup_logging(config.log_level)
     host, port = host or config.host, config.port if port is None else port
@@ -184,6 +184,8 @@ def run_(ctx: Context, host: str | None, port: int | None) -> None:
     config = ctx.config
     setup_logging(config.log_level)
     host, port = host or config.host, config.port if port is None else port
+    from ..daemon import run_daemon  # the scheduler (APScheduler): a third of `fetch`'s start-up otherwise
+
     try:
         run_daemon(config, host, port)
     except OSError as exc:

@@ -21,7 +21,7 @@ from .media import MAX_ATTEMPTS as MEDIA_ATTEMPTS
 from .media import MediaUrl, forget as forget_media, lookup as media_lookup, record as record_media
 from .media import referenced as referenced_media
 from .served import record_served, resolve_base_url
-from .search import Hit as SearchHit, search
+from .search import Hit as SearchHit, index_form as search_index_form, search
 from .sources import (add_source, article_counts, find_source_by_url, get_source, list_sources,
                       record_failure, record_success, remove_source, source_json, update_source)
 
@@ -36,6 +36,6 @@ __all__ = [
     "find_article_id", "list_takedowns", "remove_block", "take_down", "taken_down", "BLOCK_FIELDS", "blocklist",
     "delete_articles", "apply_rules", "iter_articles", "recent_articles", "RULE_FIELDS", "Rule", "RuleSet", "add_rule", "check_rule",
     "list_rules", "plan_rules", "remove_rule", "rule_set", "merge_categories", "remove_category", "rename_category",
-    "Pruned", "enable_incremental_vacuum", "prune", "FullText", "FULL_TEXT_ATTEMPTS", "recall_full_text", "remember_full_text", "record_served", "resolve_base_url", "SearchHit", "search",
+    "Pruned", "enable_incremental_vacuum", "prune", "FullText", "FULL_TEXT_ATTEMPTS", "recall_full_text", "remember_full_text", "record_served", "resolve_base_url", "SearchHit", "search", "search_index_form",
     "MEDIA_ATTEMPTS", "MediaUrl", "forget_media", "media_lookup", "record_media", "referenced_media",
 ]

@@ -14,9 +14,9 @@ from . import clusters, search
 from .gate import Gate
 from .rules import Moves, RuleSet, plan, rule_set
 from .sites import site_of
-from .db import insert_row, translate_errors, update_row, upsert_row, writing
+from .db import insert_row, rows as query_rows, translate_errors, update_row, upsert_row, writing
 
-_DERIVED = {"carried_by", "signature"}  # kept in other tables, not columns of articles
+_DERIVED = {"carried_by", "signature", "search_grams"}  # kept in other tables, not columns of articles
 _FIELDS = [f.name for f in fields(Article) if f.name not in _DERIVED]
 _TIMES = {"published", "first_seen", "updated_at"}
 _BOOLS = {"date_missing", "date_only"}
@@ -72,17 +72,17 @@ def _existing(db: Database, article: Article) -> dict | None:
     """The stored row that is this article: same id, else same canonical URL, else (from another
     source) the same body: a reprint under another link, with other spacing or punctuation, else
     (from another source) the same story by its near-duplicate fingerprint."""
-    rows = list(db.query("select * from articles where id = ?", [article.id]))
+    rows = query_rows(db, "select * from articles where id = ?", [article.id])
     if not rows and article.url:
-        rows = list(db.query("select * from articles where url = ? order by first_seen limit 1", [article.url]))
+        rows = query_rows(db, "select * from articles where url = ? order by first_seen limit 1", [article.url])
     other = article.source_id if article.source_id is not None else -1
     if not rows and article.body_hash:
-        rows = list(db.query("""select * from articles where body_hash = ? and coalesce(source_id, -1) != ?
-                                order by first_seen, id limit 1""", [article.body_hash, other]))
+        rows = query_rows(db, """select * from articles where body_hash = ? and coalesce(source_id, -1) != ?
+                                      order by first_seen, id limit 1""", [article.body_hash, other])
     if not rows and article.signature:
         for article_id, _ in clusters.similar(db, article.signature):
-            rows = list(db.query("select * from articles where id = ? and coalesce(source_id, -1) != ?",
-                                 [article_id, other]))
+            rows = query_rows(db, "select * from articles where id = ? and coalesce(source_id, -1) != ?",
+                                  [article_id, other])
             if rows:
                 break
     return rows[0] if rows else None
@@ -115,8 +115,8 @@ def _sight(db: Database, article: Article, article_id: str, item_key: str | None
 
 
 def _own_sighting(db: Database, article: Article) -> dict | None:
-    rows = list(db.query("select * from sightings where source_id = ? and item_key = ?",
-                         [article.source_id if article.source_id is not None else 0, article.key]))
+    rows = query_rows(db, "select * from sightings where source_id = ? and item_key = ?",
+                      [article.source_id if article.source_id is not None else 0, article.key])
     return rows[0] if rows else None
 
 
@@ -146,7 +146,7 @@ def _insert(db: Database, result: UpsertResult, article: Article, rules: RuleSet
     db.conn.executemany("insert into article_categories (article_id, category, published) values (?, ?, ?)",
                         [(article.id, category, to_iso(article.published)) for category in sorted(placed)])
     clusters.index_signature(db, article.id, article.signature, new=True)
-    search.index_article(db, article.id, article.title, article.content_html, new=True)
+    search.index_article(db, article.id, article.title, article.content_html, new=True, made=article.search_grams)
     _sight(db, article, article.id, item_key)
     result.new += 1
     result.categories |= placed | {article.category}
@@ -173,7 +173,7 @@ def _update_primary(db: Database, result: UpsertResult, row: dict, article: Arti
         _placed(db, row["id"], fresh["published"])
     update_row(db, "articles", {"id": row["id"]}, changes)
     clusters.index_signature(db, row["id"], article.signature)
-    search.index_article(db, row["id"], article.title, article.content_html)
+    search.index_article(db, row["id"], article.title, article.content_html, made=article.search_grams)
     result.updated += 1
     result.categories.add(row["category"])
     result.article_ids.add(row["id"])
@@ -209,7 +209,7 @@ def _take_over(db: Database, result: UpsertResult, row: dict, article: Article) 
                | {"last_seen": to_iso(article.first_seen)})
     _placed(db, row["id"], fresh["published"])
     clusters.index_signature(db, row["id"], article.signature)
-    search.index_article(db, row["id"], article.title, article.content_html)
+    search.index_article(db, row["id"], article.title, article.content_html, made=article.search_grams)
     article_id = row["id"]
     last_publish = db.execute("select value from meta where key = 'last_publish_at'").fetchone()
     if row["first_seen"] == fresh["first_seen"] and (last_publish is None or last_publish[0] < row["first_seen"]):
@@ -236,7 +236,7 @@ def upsert_articles(db: Database, articles: list[Article]) -> UpsertResult:
         for article in articles:
             mine = _own_sighting(db, article)
             if mine is not None:
-                row = next(iter(db.query("select * from articles where id = ?", [mine["article_id"]])), None)
+                row = next(iter(query_rows(db, "select * from articles where id = ?", [mine["article_id"]])), None)
                 if row is not None:
                     if row["source_id"] == article.source_id:
                         _update_primary(db, result, row, article)

@@ -12,6 +12,7 @@ is recognised however it is reworded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 
@@ -31,14 +32,16 @@ _BAND_BYTES = ROWS * 4
 TAKEDOWN_PREFIX = "takedown:"
 
 
-def band_keys(signature: bytes) -> list[int]:
-    """One signed 64-bit key per band: the band's number and values hashed together."""
+@functools.lru_cache(maxsize=512)
+def band_keys(signature: bytes) -> tuple[int, ...]:
+    """One signed 64-bit key per band: the band's number and values hashed together. (Cached: a new
+    article's keys are wanted twice, to look for its copies and to index it.)"""
     keys = []
     for band in range(BANDS):
         chunk = signature[band * _BAND_BYTES:(band + 1) * _BAND_BYTES]
         digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
         keys.append(int.from_bytes(digest, "little", signed=True))
-    return keys
+    return tuple(keys)
 
 
 def similarity(a: bytes, b: bytes) -> float:

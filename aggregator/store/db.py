@@ -126,6 +126,13 @@ def _update_sql(table: str, columns: tuple[str, ...], pk: tuple[str, ...]) -> st
             f"where {' and '.join(f'{c} = ?' for c in pk)}")
 
 
+def rows(db: Database, sql: str, params: list | tuple = ()) -> list[dict]:
+    """The rows of a query as dicts (sqlite-utils' query() parses the SQL on every call)."""
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def insert_row(db: Database, table: str, row: dict) -> None:
     """Insert one row."""
     db.conn.execute(_insert_sql(table, tuple(row)), list(row.values()))

@@ -16,6 +16,7 @@ and unindex_article), so search never shows an article that is not stored or mis
 from __future__ import annotations
 
 import html
+import operator
 import re
 from dataclasses import dataclass
 
@@ -38,14 +39,17 @@ def grams(text: str) -> str:
     out: list[str] = []
     position = 0
     for match in _HAN.finditer(text):
-        out.extend(w.lower() for w in _WORD.findall(text[position:match.start()]))
+        words = _WORD.findall(text, position, match.start())
+        if words:
+            out.append(" ".join(words).lower())
         run = match.group(0)
-        if len(run) > 1:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-        else:
-            out.append(run)
+        # The pairs of a run, joined in C (map over operator.add): no Python frame per character,
+        # which was most of indexing a body.
+        out.append(" ".join(map(operator.add, run, run[1:])) if len(run) > 1 else run)
         position = match.end()
-    out.extend(w.lower() for w in _WORD.findall(text[position:]))
+    words = _WORD.findall(text, position)
+    if words:
+        out.append(" ".join(words).lower())
     return " ".join(out)
 
 
@@ -61,17 +65,25 @@ def _phrase(query: str) -> str | None:
     return " AND ".join(terms) or None
 
 
-def index_article(db: Database, article_id: str, title: str, content_html: str, *, new: bool = False) -> None:
+def index_form(title: str, content_html: str) -> tuple[str, str, str, str]:
+    """(title, body, their indexed forms): made ahead of time in a parse worker (Article.search_grams)."""
+    return title, content_html, grams(title or ""), grams(plain(content_html))
+
+
+def index_article(db: Database, article_id: str, title: str, content_html: str, *, new: bool = False,
+                  made: tuple[str, str, str, str] | None = None) -> None:
     """(Re)index one article; the caller holds the article's write transaction. `new`: inserted in
-    this transaction, so not indexed yet."""
+    this transaction, so not indexed yet. `made`: index_form() of the article, used when it was
+    made from this very title and body."""
     row = None if new else db.execute("select rowid from search_ids where article_id = ?", [article_id]).fetchone()
     if row is None:
         rowid = db.execute("insert into search_ids (article_id) values (?)", [article_id]).lastrowid
     else:
         rowid = row[0]
         db.execute("delete from article_search where rowid = ?", [rowid])
-    db.execute("insert into article_search (rowid, title, body) values (?, ?, ?)",
-               [rowid, grams(title or ""), grams(plain(content_html))])
+    if made is None or made[0] != title or made[1] != content_html:
+        made = index_form(title, content_html)
+    db.execute("insert into article_search (rowid, title, body) values (?, ?, ?)", [rowid, made[2], made[3]])
 
 
 def unindex_article(db: Database, article_id: str) -> None:
