@@ -65,7 +65,7 @@ bench: $(VENV)/.installed-test $(BENCH_VENV)/.installed
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/clusters.py --sizes 100000
 
-# The growth figures (about 40 minutes): the ingest at K = 2,000 and 10,000 feeds, the store to 1,000,000 articles.
+# The growth figures (over an hour): the ingest at K = 2,000 and 10,000 feeds, the store and clustering to 1,000,000 articles.
 bench-scale: $(VENV)/.installed-test $(BENCH_VENV)/.installed
 	$(BIN)/python benchmarks/compare.py --feeds 2000 --rounds 1 --parts ingest --peer-workers 20 --no-write
 	$(BIN)/python benchmarks/compare.py --feeds 10000 --rounds 1 --parts ingest --peer-workers 20 --no-write

@@ -432,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             catalog(up.urls, tmp / "catalog.toml")
             (tmp / "urls.txt").write_text("\n".join(up.urls), encoding="utf-8")
-            ours = [our_rounds(up, tmp, args.fraction, tmp / "kept" if i == 0 else None) for i in range(args.rounds)]
+            keep = tmp / "kept" if parts & {"publish", "serve"} else None  # the first round's data dir, for those
+            ours = [our_rounds(up, tmp, args.fraction, keep if i == 0 else None) for i in range(args.rounds)]
             print("ours done", [{k: round(v.wall, 2) for k, v in r.items()} for r in ours], flush=True)
             have_peer = PEER_PYTHON.exists()
             peers: dict[int, list[dict[str, Run]]] = {}
@@ -507,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
                          "at most 20 ms", "yes" if m_ok else "no"])
             rows.append(["page extraction, p90 (ms)", f"{p90(mine) * 1000:.1f}", f"{p90(theirs) * 1000:.1f} (trafilatura)",
                          f"{p90(mine) / p90(theirs):.2f}x", "at most 60 ms", "yes" if p90(mine) <= 0.060 else "no"])
-        else:
+        elif "extract" in parts:
             notes.append(f"no page corpora at {args.corpora}: extraction skipped")
 
         if "serve" not in parts:

@@ -1,8 +1,8 @@
 """The store as it grows: insert rate, database size, publishing one category, a near-duplicate
 look-up and the newest-50 query, measured at each size on one growing SQLite file. Asserts nothing.
 
-Run (about 20 minutes to 1,000,000 on a 2-core machine; `make bench-scale` runs it with the ingest
-at K = 500, 2,000 and 10,000):
+Run (about 5 minutes to 100,000 and, the rate falling as the file grows, the best part of an hour
+to 1,000,000 on a 2-core machine; `make bench-scale` runs it with the ingest at K = 2,000 and 10,000):
 
     .venv/bin/python benchmarks/scale.py [--sizes 100000,1000000]
 
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append([f"{done:,}", f"{count / cpu:,.0f}", f"{count / wall:,.0f}", f"{size_mb:,.0f}",
                                  f"{size_mb * 2**20 / done / 1024:.1f}", f"{publish_ms:.0f}", f"{lookup_ms:.3f}",
                                  f"{latest_ms:.2f}"])
-                    print(f"  {done:,} stored after {time.perf_counter() - started:.0f} s", flush=True)
+                    print(f"  {done:,} stored after {time.perf_counter() - started:.0f} s: {rows[-1]}", flush=True)
                     previous = (done, time.perf_counter(), 0.0)
         db.close()
     print(f"\nthe store as it grows ({os.cpu_count()} cores; articles made by 2 worker processes, stored by this one):")

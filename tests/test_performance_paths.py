@@ -64,6 +64,17 @@ def test_a_group_commits_once_it_is_old_enough(db) -> None:
     assert not db.conn.in_transaction
 
 
+def test_an_open_group_is_committed_on_time_even_when_no_source_finishes(db) -> None:
+    async def scenario() -> bool:
+        group = WriteGroup(db, lambda *a: None, seconds=0.05)
+        group.wrote("a")
+        assert db.conn.in_transaction  # the write lock is held ...
+        await asyncio.sleep(0.3)  # ... while the next fetch takes its time
+        return db.conn.in_transaction
+
+    assert asyncio.run(scenario()) is False  # ... but only for `seconds`
+
+
 def test_an_interrupted_publish_makes_the_next_one_rewrite_everything(db, config, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/f").respond_with_data(rss([item(1), item(2)]), content_type="application/rss+xml")
     add(db, httpserver.url_for("/f"))

@@ -158,6 +158,12 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int | None)
         finally:
             await runner.cleanup()
 
+    if children is None:
+        processes.run(main())
+        # A forked worker ends here, without closing the connection it inherited: SQLite closing a
+        # connection copied across fork() could believe it is the last one and checkpoint or
+        # delete the WAL under the parent's feet.
+        processes.exit_worker()
     try:
         processes.run(main())
     finally:

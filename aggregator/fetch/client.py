@@ -98,6 +98,12 @@ class Fetcher:
             host = URL(url).host or ""
         except ValueError:
             raise FetchError(f"invalid URL {url}", url=url) from None
+        if not self.config.allow_private_networks:
+            try:  # refused at once: no request is sent, so there is no host to be polite to
+                check_ip_literal(host)
+            except FetchError as exc:
+                exc.url = url
+                raise
         # Queueing is politeness, not slowness, so it happens before the deadline starts (inside
         # it, feeds queued behind slow siblings on one host timed out without having been sent).
         # Order matters: a free connection to the host first, then the host's delay (so two

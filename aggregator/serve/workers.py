@@ -44,6 +44,13 @@ def _die_with_parent() -> None:
             pass
 
 
+def exit_worker(code: int = 0) -> None:
+    """End a forked worker at once: no atexit handlers, no finalizers of what the parent owns."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def stop_workers(pids: list[int]) -> None:
     """SIGTERM every child and wait for each."""
     for pid in pids:

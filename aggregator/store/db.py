@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import sqlite3
@@ -159,7 +160,8 @@ class WriteGroup:
     writer (the CLI beside a daemon) waits no longer than that. A crash loses at most the open
     group, whose sources' validators are in the same transaction: they are fetched again. When
     the commit itself fails (a full disk), the group is rolled back and `lost` is told which
-    members' writes went, with the error, so their outcomes can say so.
+    members' writes went, with the error, so their outcomes can say so. Every write of a cycle is
+    a synchronous call on the event loop's thread, so the timer's commit never lands inside one.
     """
 
     def __init__(self, db: Database, lost: Callable[[list, str], None], seconds: float = 1.0) -> None:
@@ -168,6 +170,7 @@ class WriteGroup:
         self.seconds = seconds
         self._opened: float | None = None
         self._members: list = []
+        self._timer: asyncio.TimerHandle | None = None
 
     def wrote(self, member: object) -> None:
         """Call after each member's (each source's) writes: they join the open group, which is
@@ -180,6 +183,10 @@ class WriteGroup:
                 except sqlite3.Error:
                     return  # the database is busy or broken: the next writes commit on their own
             self._opened = time.monotonic()
+            try:  # commit on time even when no source finishes for a while (a slow last fetch)
+                self._timer = asyncio.get_running_loop().call_later(self.seconds, self.close)
+            except RuntimeError:
+                pass  # no event loop: the next wrote() or close() commits
             return  # this member's writes were committed on their own, before the group opened
         self._members.append(member)
         if time.monotonic() - self._opened >= self.seconds:
@@ -188,6 +195,9 @@ class WriteGroup:
     def close(self) -> None:
         """Commit the open group, if any."""
         members, self._members = self._members, []
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._opened is None:
             return
         self._opened = None

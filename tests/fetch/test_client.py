@@ -226,3 +226,19 @@ def test_host_delay_holds_when_two_connections_free_at_once(config: Config, thre
     asyncio.run(go())
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert len(starts) == 4 and min(gaps) >= 0.25, gaps  # spacing between starts, whatever the speed
+
+
+def test_a_private_address_is_refused_before_it_takes_a_politeness_turn(tmp_path) -> None:
+    """No request is sent to a refused address, so it neither waits for nor uses up the host's
+    delay: 500 sources on 127.0.0.1 used to be refused one host_delay apart."""
+    config = Config(data_dir=tmp_path / "data", host_delay=30.0)
+
+    async def scenario() -> dict:
+        async with Fetcher(config) as fetcher:
+            for n in range(3):
+                with pytest.raises(FetchError, match="refused: private address 127.0.0.1") as caught:
+                    await fetcher.fetch(f"http://127.0.0.1:9/feed{n}.xml")
+                assert caught.value.url == f"http://127.0.0.1:9/feed{n}.xml"
+            return dict(fetcher._pacer._next)
+
+    assert asyncio.run(asyncio.wait_for(scenario(), timeout=20)) == {}
