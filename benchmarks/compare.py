@@ -128,8 +128,8 @@ def measure(cmd: list[str], env: dict | None = None) -> Run:
     if tree is not None:
         # The child's own figures hold what it reaped; the forkserver and the pool workers under it
         # are never reaped by the command (the forkserver outlives it by a moment), so their CPU is
-        # only in the samples. (Checked: with the pool, this total matches the in-process sum of
-        # parse, store and publish; without the samples it was 40% short.)
+        # only in the samples. (Checked: without the samples a cold round read less than half of
+        # this; with them it is near the in-process sum of parse, store and publish.)
         cpu += tree.stop()
     text = out.decode().strip()
     return Run(wall, cpu, usage.ru_maxrss / 1024, json.loads(text) if text.startswith("{") else {})
