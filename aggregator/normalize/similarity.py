@@ -48,7 +48,7 @@ def similarity_text(text: str) -> str:
 # MinHash draws its 120 permutations again for every body (a quarter of a signature's cost), and
 # datasketch changed its default scheme between 1.x and 2.0, which would have changed every stored
 # signature with a dependency upgrade. These are the values datasketch 2.0's default ("affine32")
-# gives for the same seed; tests/normalize compare the two while datasketch is a test dependency.
+# gives for the same seed; tests/test_clusters.py compares the two (datasketch is a test dependency).
 # A shingle's CRC-32 is first mixed by MurmurHash3's 32-bit finalizer, then each permutation is
 # h -> a*h + b mod 2^32 with odd a, and the signature keeps each permutation's minimum.
 _FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
