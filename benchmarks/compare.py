@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import socket
 import sqlite3
@@ -36,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -47,6 +45,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from report import table  # noqa: E402
 import upstream as synthetic  # noqa: E402
+from proctree import DescendantCPU  # noqa: E402
 
 AGGREGATOR = [sys.executable, "-m", "aggregator"]
 PEER_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
@@ -69,68 +68,21 @@ class Run:
     out: dict = field(default_factory=dict)
 
 
-class Descendants:
-    """CPU seconds of a process's descendants, sampled from /proc every 50 ms while it runs.
-
-    The parse pool's workers are children of multiprocessing's forkserver, which the command never
-    reaps: without this, the pool's CPU would be missing from the figures (each worker's last
-    50 ms or less still is)."""
-
-    def __init__(self, root: int) -> None:
-        self.root = str(root)
-        self.ticks: dict[tuple[str, str], int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        parents, stats = {}, {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                parents[entry.name], stats[entry.name] = fields[1], fields
-        for pid, fields in stats.items():
-            up, hops = parents.get(pid), 0
-            while up and up not in (self.root, "0", "1") and hops < 8:
-                up, hops = parents.get(up), hops + 1
-            if up == self.root:
-                self.ticks[(pid, fields[19])] = int(fields[11]) + int(fields[12])
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self._sample()
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return sum(self.ticks.values()) / os.sysconf("SC_CLK_TCK")
-
-
 def measure(cmd: list[str], env: dict | None = None) -> Run:
-    """Run `cmd` to completion: wall time, CPU of it and its waited-for children, its own peak RSS
-    (os.wait4 gives that per child), and its stdout parsed when it is JSON."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run `cmd` to completion: wall time; CPU of it, of what it reaped (wait4) and of the pool
+    workers it never reaps (sampled from /proc: without them a cold round read less than half);
+    its own peak RSS; and its stdout parsed when it is JSON."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    tree = Descendants(proc.pid) if Path("/proc/self/stat").exists() else None
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with DescendantCPU(proc.pid) as pool:
+        out = proc.stdout.read()
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    if tree is not None:
-        # The child's own figures hold what it reaped; the forkserver and the pool workers under it
-        # are never reaped by the command (the forkserver outlives it by a moment), so their CPU is
-        # only in the samples. (Checked: without the samples a cold round read less than half of
-        # this; with them it is near the in-process sum of parse, store and publish.)
-        cpu += tree.stop()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(map(str, cmd))}\n"
+                         f"{err.decode()[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime + pool.seconds
     text = out.decode().strip()
     return Run(wall, cpu, usage.ru_maxrss / 1024, json.loads(text) if text.startswith("{") else {})
 

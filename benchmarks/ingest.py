@@ -43,6 +43,7 @@ from pathlib import Path
 import feedparser
 
 from report import table  # benchmarks/report.py (scripts run from benchmarks/ on sys.path)
+from proctree import DescendantCPU
 from aggregator import store
 from aggregator.config import Config
 from aggregator.model import Category, FetchResult, Source
@@ -153,65 +154,6 @@ def cpu_now() -> float:
     """CPU seconds of this process (threads included)."""
     me = resource.getrusage(resource.RUSAGE_SELF)
     return me.ru_utime + me.ru_stime
-
-
-class DescendantCPU:
-    """CPU seconds of this process's descendants, sampled from /proc every 50 ms (Linux only).
-
-    The parse pool's workers are children of multiprocessing's forkserver, not of this
-    process, so RUSAGE_CHILDREN never sees them; sampling misses at most one interval
-    of each worker's last work.
-    """
-
-    def __init__(self) -> None:
-        self.ticks: dict[tuple[int, str], int] = {}
-        self.baseline: dict[tuple[int, str], int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self.available = Path("/proc/self/stat").exists()
-
-    def _sample(self) -> None:
-        me = str(os.getpid())
-        parents: dict[str, str] = {}
-        stats: dict[str, list[str]] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[entry.name] = fields[1]
-            stats[entry.name] = fields
-        for pid, fields in stats.items():
-            up, hops = parents.get(pid), 0
-            while up and up != me and up != "0" and hops < 8:
-                up, hops = parents.get(up), hops + 1
-            if up == me:  # key by pid and start time, so a reused pid is a new process
-                self.ticks[(int(pid), fields[19])] = int(fields[11]) + int(fields[12])
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self._sample()
-
-    def __enter__(self) -> DescendantCPU:
-        if self.available:
-            self._sample()  # processes alive before (the forkserver) count only from here on
-            self.baseline = dict(self.ticks)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self.available:
-            self._thread.join()
-            self._sample()
-
-    @property
-    def seconds(self) -> float:
-        """Sampled CPU seconds of every descendant seen."""
-        used = sum(t - self.baseline.get(key, 0) for key, t in self.ticks.items())
-        return used / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------------------------------------

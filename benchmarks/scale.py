@@ -93,27 +93,26 @@ def main(argv: list[str] | None = None) -> int:
             store.add_source(db, Source(id=None, url=f"http://127.0.0.1/f/{s}.xml", category=f"c{s % CATEGORIES}",
                                         kind="feed"))
         probes = [make(n) for n in range(0, 200 * 37, 37)]  # stored copies: every look-up finds one
-        done, previous = 0, (0, time.perf_counter(), 0.0)
+        done = 0
+        step_start, step_wall, step_cpu = 0, time.perf_counter(), 0.0  # since the last size measured
         started = time.perf_counter()
         with multiprocessing.get_context("forkserver").Pool(2) as pool:
-            pending = iter(range(0, sizes[-1], 1000))
-            for articles in pool.imap(batch, pending, chunksize=4):
+            for articles in pool.imap(batch, range(0, sizes[-1], 1000), chunksize=4):
                 t0 = time.process_time()
                 with store.db.writing(db):  # a group commit of 1,000, as a cycle's WriteGroup makes
                     for i in range(0, len(articles), 20):
                         store.upsert_articles(db, articles[i:i + 20])
-                previous = (previous[0], previous[1], previous[2] + time.process_time() - t0)
+                step_cpu += time.process_time() - t0
                 done += len(articles)
                 if done in sizes:
-                    count, since, cpu = done - previous[0], previous[1], previous[2]
-                    wall = time.perf_counter() - since
+                    count, wall = done - step_start, time.perf_counter() - step_wall
                     size_mb = sum(p.stat().st_size for p in config.data_dir.glob("aggregator.db*")) / 2**20
                     publish_ms, lookup_ms, latest_ms = measure(db, config, probes)
-                    rows.append([f"{done:,}", f"{count / cpu:,.0f}", f"{count / wall:,.0f}", f"{size_mb:,.0f}",
+                    rows.append([f"{done:,}", f"{count / step_cpu:,.0f}", f"{count / wall:,.0f}", f"{size_mb:,.0f}",
                                  f"{size_mb * 2**20 / done / 1024:.1f}", f"{publish_ms:.0f}", f"{lookup_ms:.3f}",
                                  f"{latest_ms:.2f}"])
                     print(f"  {done:,} stored after {time.perf_counter() - started:.0f} s: {rows[-1]}", flush=True)
-                    previous = (done, time.perf_counter(), 0.0)
+                    step_start, step_wall, step_cpu = done, time.perf_counter(), 0.0
         db.close()
     print(f"\nthe store as it grows ({os.cpu_count()} cores; articles made by 2 worker processes, stored by this one):")
     table(["articles", "stored/s (store CPU)", "stored/s (wall)", "DB MB", "kB/article", "publish 1 category ms",

@@ -29,6 +29,14 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
 def test_several_worker_processes_answer_on_one_port_and_stop_with_the_parent(tmp_path: Path,
                                                                                httpserver: HTTPServer) -> None:
@@ -49,12 +57,9 @@ def test_several_worker_processes_answer_on_one_port_and_stop_with_the_parent(tm
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=20) == 0
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and
-                                                  "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
-                                                  for pid in workers):
+        while time.monotonic() < deadline and any(running(pid) for pid in workers):
             time.sleep(0.1)
-        for pid in workers:
-            assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+        assert not any(running(pid) for pid in workers)
         assert "Traceback" not in server.stderr.read()
     finally:
         if server.poll() is None:
